@@ -1,0 +1,18 @@
+// Every route handler, one file per resource. A handler reads the request,
+// calls domain logic or a repository, and shapes the JSON answer; it never
+// builds SQL. Failures are thrown as ApiError.
+#pragma once
+
+#include "http/router.h"
+
+namespace payments {
+
+// health.cc
+Response GetHealth(RequestContext& context);
+
+// orchestrators.cc
+Response RegisterOrchestrator(RequestContext& context);
+Response ListOrchestrators(RequestContext& context);
+Response GetOrchestrator(RequestContext& context);
+
+}  // namespace payments

@@ -1,0 +1,178 @@
+#include <regex>
+
+#include "app/services.h"
+#include "domain/registration.h"
+#include "handlers/handlers.h"
+#include "http/errors.h"
+#include "http/fields.h"
+#include "http/json.h"
+
+namespace payments {
+namespace {
+
+constexpr std::size_t kMaxMonitoredServices = 25;
+constexpr std::size_t kMaxServiceNameLength = 256;
+
+Json::Value Nullable(const std::optional<std::string>& value) {
+  return value ? Json::Value(*value) : Json::Value();
+}
+
+Json::Value Nullable(const std::optional<double>& value) {
+  return value ? Json::Value(*value) : Json::Value();
+}
+
+std::string Trim(const std::string& text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return "";
+  const auto last = text.find_last_not_of(" \t\r\n");
+  return text.substr(first, last - first + 1);
+}
+
+RegistrationInput ReadRegistration(const Request& request) {
+  const Json::Value body = ParseJsonObject(request.body);
+  FieldReader fields(body);
+  RegistrationInput input;
+  input.orchestrator_id = fields.String("orchestrator_id", true, {1, 128}).value_or("");
+  if (auto address = fields.String("address", true, {0, 0})) {
+    static const std::regex kAddress("^0x[a-fA-F0-9]{40}$");
+    if (std::regex_match(*address, kAddress)) {
+      input.address = *address;
+    } else {
+      fields.AddError("address", "String should match pattern '^0x[a-fA-F0-9]{40}$'",
+                      "string_pattern_mismatch");
+    }
+  }
+  input.capability = fields.String("capability", false, {0, 128});
+  if (auto email = fields.String("contact_email", false, {0, 255})) {
+    const std::string trimmed = Trim(*email);
+    if (!trimmed.empty()) {
+      const auto at = trimmed.find('@');
+      if (at == std::string::npos || at == 0 || trimmed.back() == '@') {
+        fields.AddError("contact_email",
+                        "Value error, contact_email must contain '@' between a local part and a "
+                        "domain",
+                        "value_error");
+      } else {
+        input.contact_email = trimmed;
+      }
+    }
+  }
+  input.host_public_ip = fields.String("host_public_ip", false, {0, 64});
+  input.host_name = fields.String("host_name", false, {0, 128});
+  input.services_healthy = fields.Bool("services_healthy");
+  input.health_url = fields.String("health_url", false, {0, 512});
+  input.health_timeout = fields.Number("health_timeout", 0.1, 60);
+  input.monitored_services =
+      fields.StringList("monitored_services", kMaxMonitoredServices, kMaxServiceNameLength);
+  input.min_service_uptime = fields.Number("min_service_uptime", 0, 100);
+  fields.Finish();
+  input.client_ip = request.remote_addr;
+  return input;
+}
+
+}  // namespace
+
+// The full record of GET /api/orchestrators, redacted when the caller's IP
+// is not in PAYMENTS_MANAGER_IP_ALLOWLIST (if that list is set).
+Json::Value OrchestratorJson(const OrchestratorRecord& r, Timestamp now, bool redact) {
+  Json::Value out(Json::objectValue);
+  out["orchestrator_id"] = r.orchestrator_id;
+  out["address"] = r.address;
+  out["balance_eth"] = r.balance.ToString();
+  out["eligible_for_payments"] = IsEligible(r, now);
+  out["is_top_100"] = r.is_top_100;
+  out["denylisted"] = r.denylisted;
+  out["cooldown_expires_at"] = Nullable(r.cooldown_expires_at);
+  out["cooldown_active"] = r.CooldownActive(now);
+  out["first_seen"] = r.first_seen;
+  out["last_seen"] = r.last_seen;
+  out["registration_count"] = r.registration_count;
+  out["contact_email"] = Nullable(r.contact_email);
+  out["capability"] = Nullable(r.capability);
+  out["host_public_ip"] = redact ? Json::Value() : Nullable(r.host_public_ip);
+  out["host_name"] = Nullable(r.host_name);
+  out["last_seen_ip"] = redact ? Json::Value() : Nullable(r.last_seen_ip);
+  out["last_missed_all_services"] = Nullable(r.last_missed_all_services);
+  out["last_healthy_at"] = Nullable(r.last_healthy_at);
+  out["last_cooldown_started_at"] = Nullable(r.last_cooldown_started_at);
+  out["last_cooldown_cleared_at"] = Nullable(r.last_cooldown_cleared_at);
+  out["health_url"] = redact ? Json::Value() : Nullable(r.health_url);
+  out["health_timeout"] = Nullable(r.health_timeout);
+  if (r.monitored_services) {
+    Json::Value list(Json::arrayValue);
+    for (const std::string& s : *r.monitored_services) list.append(s);
+    out["monitored_services"] = list;
+  } else {
+    out["monitored_services"] = Json::Value();
+  }
+  out["min_service_uptime"] = Nullable(r.min_service_uptime);
+  return out;
+}
+
+namespace {
+
+bool ShouldRedact(const RequestContext& context) {
+  const auto& allow = context.services.config.manager_ip_allowlist;
+  return !allow.empty() && !IpInList(context.request.remote_addr, allow);
+}
+
+}  // namespace
+
+Response RegisterOrchestrator(RequestContext& context) {
+  const RegistrationInput input = ReadRegistration(context.request);
+  const Timestamp now = Timestamp::Now();
+  const RegistrationOutcome outcome = Register(context.db, context.services, input, now);
+  using Kind = RegistrationOutcome::Kind;
+  switch (outcome.kind) {
+    case Kind::kRateLimited:
+      throw ApiError(ErrorKind::kTooManyRequests, "Too many registration attempts; slow down");
+    case Kind::kDenylisted:
+      throw ApiError(ErrorKind::kForbidden, "Address " + input.address + " is denylisted");
+    case Kind::kNotTop:
+      throw ApiError(ErrorKind::kForbidden, "Address is not part of the current top orchestrators");
+    case Kind::kAddressTaken:
+      throw ApiError(ErrorKind::kConflict,
+                     "Address is already registered to another orchestrator");
+    case Kind::kAddressChanged:
+      throw ApiError(ErrorKind::kConflict,
+                     "Orchestrator is already registered with a different address");
+    case Kind::kRegistered:
+      break;
+  }
+  const OrchestratorRecord& r = outcome.record;
+  Json::Value body(Json::objectValue);
+  body["orchestrator_id"] = r.orchestrator_id;
+  body["address"] = r.address;
+  body["balance_eth"] = r.balance.ToString();
+  body["eligible_for_payments"] = r.eligible_for_payments;
+  body["is_top_100"] = r.is_top_100;
+  body["denylisted"] = r.denylisted;
+  body["registration_count"] = r.registration_count;
+  body["cooldown_expires_at"] = Nullable(r.cooldown_expires_at);
+  std::string message = outcome.created ? "Registered orchestrator" : "Registration refreshed";
+  if (r.CooldownActive(now)) message += " (cooldown active)";
+  body["message"] = message;
+  return JsonResponse(200, body);
+}
+
+Response ListOrchestrators(RequestContext& context) {
+  std::vector<OrchestratorRecord> records;
+  context.db.Read([&] { records = OrchestratorRepository(context.db).List(); });
+  const Timestamp now = Timestamp::Now();
+  const bool redact = ShouldRedact(context);
+  Json::Value list(Json::arrayValue);
+  for (const OrchestratorRecord& r : records) list.append(OrchestratorJson(r, now, redact));
+  Json::Value body(Json::objectValue);
+  body["orchestrators"] = list;
+  return JsonResponse(200, body);
+}
+
+Response GetOrchestrator(RequestContext& context) {
+  std::optional<OrchestratorRecord> record;
+  context.db.Read(
+      [&] { record = OrchestratorRepository(context.db).Find(context.Param("orchestrator_id")); });
+  if (!record) throw ApiError(ErrorKind::kNotFound, "Not found");
+  return JsonResponse(200, OrchestratorJson(*record, Timestamp::Now(), ShouldRedact(context)));
+}
+
+}  // namespace payments

@@ -1,0 +1,101 @@
+// payments-fcgi: the FastCGI worker pool of the payments backend.
+//
+//   payments-fcgi [serve]   migrate, then pre-fork PAYMENTS_WORKERS workers
+//   payments-fcgi worker    one worker process, no supervisor
+//   payments-fcgi migrate   apply pending migrations and exit
+//   payments-fcgi check-config   validate the environment and exit
+#include <cppconn/driver.h>
+
+#include <boost/log/trivial.hpp>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <thread>
+
+#include "app/auth.h"
+#include "app/logging.h"
+#include "app/routes.h"
+#include "app/services.h"
+#include "config/config.h"
+#include "storage/db.h"
+#include "storage/migrations.h"
+#include "transport/fcgi_server.h"
+
+namespace payments {
+namespace {
+
+constexpr int kDatabaseWaitSeconds = 60;
+
+int Migrate(const Config& config) {
+  sql::Driver* driver = get_driver_instance();
+  Db db(driver, config.db);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(kDatabaseWaitSeconds);
+  while (!db.Ping()) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      BOOST_LOG_TRIVIAL(error) << "database not reachable after " << kDatabaseWaitSeconds << " s";
+      return 1;
+    }
+    BOOST_LOG_TRIVIAL(info) << "waiting for the database";
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  const int applied = ApplyMigrations(db, config.migrations_dir);
+  BOOST_LOG_TRIVIAL(info) << "schema at version " << SchemaVersion(db) << " (" << applied
+                          << " migrations applied)";
+  return 0;
+}
+
+int Worker(int listen_fd, const Config& config) {
+  try {
+    const Services services(config);
+    const Router router(ApiRoutes(), AuthorizeRole);
+    return RunWorkerProcess(listen_fd, config, router, services);
+  } catch (const std::exception& e) {
+    BOOST_LOG_TRIVIAL(error) << "worker failed: " << e.what();
+    return 1;
+  }
+}
+
+int Main(int argc, char** argv) {
+  const std::string command = argc > 1 ? argv[1] : "serve";
+  if (command == "-h" || command == "--help" || command == "help") {
+    std::puts("usage: payments-fcgi [serve|worker|migrate|check-config]");
+    return 0;
+  }
+  Config config;
+  try {
+    config = Config::FromEnvironment();
+  } catch (const ConfigError& e) {
+    std::fprintf(stderr, "payments-fcgi: configuration error: %s\n", e.what());
+    return 2;
+  }
+  InitLogging(config.log_level);
+  try {
+    if (command == "check-config") {
+      std::puts("configuration OK");
+      return 0;
+    }
+    if (command == "migrate") return Migrate(config);
+    if (command == "serve" || command == "worker") {
+      if (Migrate(config) != 0) return 1;
+      {
+        // Fail fast on unwritable audit files, before forking.
+        const Services probe(config);
+      }
+      const int listen_fd = OpenListenSocket(config.fcgi_listen);
+      BOOST_LOG_TRIVIAL(info) << "listening on " << config.fcgi_listen;
+      if (command == "worker") return Worker(listen_fd, config);
+      return RunSupervisor(config, Worker, listen_fd);
+    }
+    std::fprintf(stderr, "payments-fcgi: unknown command '%s' (try --help)\n", command.c_str());
+    return 2;
+  } catch (const std::exception& e) {
+    BOOST_LOG_TRIVIAL(error) << "fatal: " << e.what();
+    return 1;
+  }
+}
+
+}  // namespace
+}  // namespace payments
+
+int main(int argc, char** argv) { return payments::Main(argc, argv); }

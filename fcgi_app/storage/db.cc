@@ -1,0 +1,180 @@
+#include "storage/db.h"
+
+#include <cppconn/connection.h>
+#include <cppconn/driver.h>
+#include <cppconn/exception.h>
+#include <cppconn/statement.h>
+
+#include <boost/log/trivial.hpp>
+
+namespace payments {
+namespace {
+
+constexpr int kMaxAttempts = 4;
+
+}  // namespace
+
+bool IsConnectionLost(int code) {
+  // CR_SERVER_GONE_ERROR, CR_SERVER_LOST, CR_CONNECTION_ERROR,
+  // CR_CONN_HOST_ERROR, CR_SERVER_LOST_EXTENDED, ER_CONNECTION_KILLED,
+  // ER_SERVER_SHUTDOWN.
+  return code == 2006 || code == 2013 || code == 2002 || code == 2003 || code == 2055 ||
+         code == 1927 || code == 1053;
+}
+
+bool IsRetryable(int code) {
+  // ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT, ER_DUP_ENTRY (a concurrent insert
+  // won the race; the retry sees its row and decides again).
+  return code == 1213 || code == 1205 || code == 1062;
+}
+
+Db::Db(sql::Driver* driver, DbConfig config) : driver_(driver), config_(std::move(config)) {}
+
+Db::~Db() = default;
+
+sql::Connection& Db::Connection() {
+  if (connection_ && !connection_->isClosed()) return *connection_;
+  statements_.clear();
+  connection_.reset();
+  sql::ConnectOptionsMap options;
+  if (!config_.socket.empty()) {
+    options["hostName"] = sql::SQLString("unix://" + config_.socket);
+  } else {
+    options["hostName"] =
+        sql::SQLString("tcp://" + config_.host + ":" + std::to_string(config_.port));
+  }
+  options["userName"] = sql::SQLString(config_.user);
+  options["password"] = sql::SQLString(config_.password);
+  options["OPT_CONNECT_TIMEOUT"] = 5;
+  options["OPT_READ_TIMEOUT"] = 30;
+  options["OPT_WRITE_TIMEOUT"] = 30;
+  options["OPT_RECONNECT"] = false;
+  options["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
+  try {
+    connection_.reset(driver_->connect(options));
+    connection_->setSchema(sql::SQLString(config_.name));
+    std::unique_ptr<sql::Statement> statement(connection_->createStatement());
+    statement->execute(
+        "SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,"
+        "NO_ENGINE_SUBSTITUTION,ERROR_FOR_DIVISION_BY_ZERO', "
+        "SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+  } catch (const sql::SQLException& e) {
+    connection_.reset();
+    throw DbError(std::string("cannot connect to database: ") + e.what(), false);
+  }
+  return *connection_;
+}
+
+sql::PreparedStatement& Db::Prepare(const std::string& sql_text) {
+  sql::Connection& connection = Connection();
+  auto it = statements_.find(sql_text);
+  if (it != statements_.end()) return *it->second;
+  std::unique_ptr<sql::PreparedStatement> statement(
+      connection.prepareStatement(sql::SQLString(sql_text)));
+  sql::PreparedStatement& ref = *statement;
+  statements_.emplace(sql_text, std::move(statement));
+  return ref;
+}
+
+void Db::Execute(const std::string& sql_text) {
+  std::unique_ptr<sql::Statement> statement(Connection().createStatement());
+  statement->execute(sql::SQLString(sql_text));
+}
+
+void Db::Reset() {
+  statements_.clear();
+  connection_.reset();
+}
+
+void Db::Transaction(const std::function<void()>& body) {
+  for (int attempt = 1;; ++attempt) {
+    bool committing = false;
+    try {
+      Execute("START TRANSACTION");
+      body();
+      committing = true;
+      Execute("COMMIT");
+      return;
+    } catch (const sql::SQLException& e) {
+      const int code = e.getErrorCode();
+      const bool lost = IsConnectionLost(code);
+      if (lost) {
+        Reset();
+      } else {
+        try {
+          Execute("ROLLBACK");
+        } catch (const sql::SQLException&) {
+          Reset();
+        }
+      }
+      if (committing && lost) {
+        BOOST_LOG_TRIVIAL(error) << "connection lost during COMMIT (" << code
+                                 << "): outcome unknown: " << e.what();
+        throw DbError("connection lost during commit", true);
+      }
+      if ((IsRetryable(code) || lost) && attempt < kMaxAttempts) {
+        BOOST_LOG_TRIVIAL(info) << "retrying transaction after MySQL error " << code
+                                << " (attempt " << attempt << ")";
+        continue;
+      }
+      BOOST_LOG_TRIVIAL(error) << "transaction failed, MySQL error " << code << ": " << e.what();
+      throw DbError(std::string("database error: ") + e.what(), false);
+    } catch (const DbError&) {
+      throw;  // connect failed: nothing to roll back
+    } catch (...) {
+      try {
+        Execute("ROLLBACK");
+      } catch (const sql::SQLException&) {
+        Reset();
+      }
+      throw;
+    }
+  }
+}
+
+void Db::Read(const std::function<void()>& body) {
+  for (int attempt = 1;; ++attempt) {
+    try {
+      body();
+      return;
+    } catch (const sql::SQLException& e) {
+      const int code = e.getErrorCode();
+      if (IsConnectionLost(code)) {
+        Reset();
+        if (attempt < 2) continue;
+      }
+      BOOST_LOG_TRIVIAL(error) << "read failed, MySQL error " << code << ": " << e.what();
+      throw DbError(std::string("database error: ") + e.what(), false);
+    }
+  }
+}
+
+bool Db::Ping() {
+  try {
+    Read([&] {
+      sql::PreparedStatement& statement = Prepare("SELECT 1");
+      std::unique_ptr<sql::ResultSet> rs(statement.executeQuery());
+      rs->next();
+    });
+    return true;
+  } catch (const DbError&) {
+    return false;
+  }
+}
+
+std::optional<std::string> OptString(sql::ResultSet& rs, const char* column) {
+  if (rs.isNull(column)) return std::nullopt;
+  return std::string(rs.getString(column));
+}
+
+std::optional<double> OptDouble(sql::ResultSet& rs, const char* column) {
+  if (rs.isNull(column)) return std::nullopt;
+  return static_cast<double>(rs.getDouble(column));
+}
+
+std::string IsoColumn(const std::string& column) {
+  return "DATE_FORMAT(" + column + ", '%Y-%m-%dT%H:%i:%s.%fZ') AS " +
+         column.substr(column.find('.') == std::string::npos ? 0 : column.find('.') + 1);
+}
+
+}  // namespace payments
