@@ -103,10 +103,13 @@ Config Config::Load(const std::function<const char*(const char*)>& lookup) {
   Config c;
 
   c.db.host = env.String("PAYMENTS_DB_HOST", c.db.host);
+  if (c.db.host.empty()) c.db.host = "127.0.0.1";
   c.db.port = env.Int("PAYMENTS_DB_PORT", c.db.port, 1, 65535);
   c.db.socket = env.String("PAYMENTS_DB_SOCKET", "");
-  c.db.name = env.String("PAYMENTS_DB_NAME", c.db.name);
-  c.db.user = env.String("PAYMENTS_DB_USER", c.db.user);
+  c.db.name = env.String("PAYMENTS_DB_NAME", "");
+  if (c.db.name.empty()) c.db.name = "payments";
+  c.db.user = env.String("PAYMENTS_DB_USER", "");
+  if (c.db.user.empty()) c.db.user = "root";
   c.db.password = env.String("PAYMENTS_DB_PASSWORD", "");
   if (c.db.name.empty() || c.db.name.size() > 64 ||
       !std::all_of(c.db.name.begin(), c.db.name.end(),
@@ -114,13 +117,11 @@ Config Config::Load(const std::function<const char*(const char*)>& lookup) {
     throw ConfigError("PAYMENTS_DB_NAME: must be 1-64 letters, digits or '_', got '" + c.db.name +
                       "'");
   }
-  if (c.db.socket.empty() && c.db.host.empty()) {
-    throw ConfigError("PAYMENTS_DB_HOST: must be set when PAYMENTS_DB_SOCKET is not");
-  }
-  c.migrations_dir = env.String("PAYMENTS_MIGRATIONS_DIR", PAYMENTS_DEFAULT_MIGRATIONS_DIR);
+  c.migrations_dir = env.String("PAYMENTS_MIGRATIONS_DIR", "");
+  if (c.migrations_dir.empty()) c.migrations_dir = PAYMENTS_DEFAULT_MIGRATIONS_DIR;
 
-  c.fcgi_listen = env.String("PAYMENTS_FCGI_LISTEN", "127.0.0.1:9000");
-  if (c.fcgi_listen.empty()) throw ConfigError("PAYMENTS_FCGI_LISTEN: must not be empty");
+  c.fcgi_listen = env.String("PAYMENTS_FCGI_LISTEN", "");
+  if (c.fcgi_listen.empty()) c.fcgi_listen = "127.0.0.1:9000";
   c.workers = env.Int("PAYMENTS_WORKERS", c.workers, 1, 256);
   c.threads = env.Int("PAYMENTS_THREADS", c.threads, 1, 256);
   c.max_body_bytes = static_cast<std::size_t>(

@@ -56,8 +56,7 @@ sql::Connection& Db::Connection() {
     std::unique_ptr<sql::Statement> statement(connection_->createStatement());
     statement->execute(
         "SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,"
-        "NO_ENGINE_SUBSTITUTION,ERROR_FOR_DIVISION_BY_ZERO', "
-        "SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+        "NO_ENGINE_SUBSTITUTION,ERROR_FOR_DIVISION_BY_ZERO'");
   } catch (const sql::SQLException& e) {
     connection_.reset();
     throw DbError(std::string("cannot connect to database: ") + e.what(), false);
@@ -157,7 +156,8 @@ bool Db::Ping() {
       rs->next();
     });
     return true;
-  } catch (const DbError&) {
+  } catch (const DbError& e) {
+    BOOST_LOG_TRIVIAL(warning) << "database ping failed: " << e.what();
     return false;
   }
 }
