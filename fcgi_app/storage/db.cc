@@ -6,11 +6,14 @@
 #include <cppconn/statement.h>
 
 #include <boost/log/trivial.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <thread>
 
 namespace payments {
 namespace {
 
-constexpr int kMaxAttempts = 4;
+constexpr int kMaxAttempts = 8;
 
 }  // namespace
 
@@ -57,6 +60,10 @@ sql::Connection& Db::Connection() {
     statement->execute(
         "SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,"
         "NO_ENGINE_SUBSTITUTION,ERROR_FOR_DIVISION_BY_ZERO'");
+    // READ COMMITTED: every decision-making read is a locking read (FOR
+    // UPDATE), so snapshots add nothing, and without gap locks concurrent
+    // inserts of different keys cannot deadlock each other.
+    statement->execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
   } catch (const sql::SQLException& e) {
     connection_.reset();
     throw DbError(std::string("cannot connect to database: ") + e.what(), false);
@@ -114,6 +121,10 @@ void Db::Transaction(const std::function<void()>& body) {
       if ((IsRetryable(code) || lost) && attempt < kMaxAttempts) {
         BOOST_LOG_TRIVIAL(info) << "retrying transaction after MySQL error " << code
                                 << " (attempt " << attempt << ")";
+        // Jittered back-off so that the transactions that collided do not
+        // collide again in lock step.
+        std::this_thread::sleep_for(std::chrono::microseconds(
+            (500 + std::rand() % 1500) * attempt));  // NOLINT(cert-msc30-c): jitter only
         continue;
       }
       BOOST_LOG_TRIVIAL(error) << "transaction failed, MySQL error " << code << ": " << e.what();

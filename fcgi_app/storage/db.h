@@ -54,7 +54,7 @@ class Db {
 
   // Runs `body` inside START TRANSACTION ... COMMIT. On a deadlock, lock wait
   // timeout, duplicate-key race or a connection lost before COMMIT, the
-  // transaction is rolled back and `body` runs again (up to 4 attempts), so
+  // transaction is rolled back and `body` runs again (up to 8 attempts, with jittered back-off), so
   // `body` must have no effects outside the database. Any other exception
   // rolls back and propagates (sql::SQLException converted to DbError).
   void Transaction(const std::function<void()>& body);
