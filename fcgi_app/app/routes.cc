@@ -14,6 +14,14 @@ std::vector<Route> ApiRoutes() {
       {"POST", "/api/orchestrators/register", R::kPublic, RegisterOrchestrator},
       {"GET", "/api/orchestrators", R::kViewer, ListOrchestrators},
       {"GET", "/api/orchestrators/{orchestrator_id}", R::kViewer, GetOrchestrator},
+
+      {"POST", "/api/workloads", R::kAdmin, CreateWorkloadHandler},
+      {"GET", "/api/workloads", R::kViewer, ListWorkloads},
+      {"GET", "/api/workloads/summary", R::kViewer, WorkloadSummary},
+      {"PATCH", "/api/workloads/{workload_id}", R::kAdmin, PatchWorkloadHandler},
+
+      {"POST", "/api/ledger/adjustments", R::kAdmin, PostAdjustment},
+      {"GET", "/api/ledger/events", R::kViewer, ListLedgerEvents},
   };
 }
 

@@ -15,4 +15,14 @@ Response RegisterOrchestrator(RequestContext& context);
 Response ListOrchestrators(RequestContext& context);
 Response GetOrchestrator(RequestContext& context);
 
+// workloads.cc
+Response CreateWorkloadHandler(RequestContext& context);
+Response ListWorkloads(RequestContext& context);
+Response PatchWorkloadHandler(RequestContext& context);
+Response WorkloadSummary(RequestContext& context);
+
+// ledger.cc
+Response PostAdjustment(RequestContext& context);
+Response ListLedgerEvents(RequestContext& context);
+
 }  // namespace payments

@@ -104,6 +104,21 @@ std::optional<double> FieldReader::Number(const char* field, double min, double 
   return number;
 }
 
+std::optional<Money> FieldReader::Amount(const char* field, bool required) {
+  const Json::Value& value = Raw(field);
+  if (value.isNull()) {
+    if (required) AddError(field, "Field required", "missing");
+    return std::nullopt;
+  }
+  Money amount;
+  std::string error;
+  if (!Money::FromJson(value, &amount, &error)) {
+    AddError(field, error, "decimal_parsing");
+    return std::nullopt;
+  }
+  return amount;
+}
+
 std::optional<std::vector<std::string>> FieldReader::StringList(const char* field,
                                                                 std::size_t max_items,
                                                                 std::size_t max_item_length) {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/money.h"
 #include "http/request.h"
 
 namespace payments {
@@ -31,6 +32,9 @@ class FieldReader {
   std::optional<bool> Bool(const char* field);
   // A JSON number (not a string) within [min, max].
   std::optional<double> Number(const char* field, double min, double max);
+  // An amount (API.md: a decimal string or a JSON number). Missing and
+  // required: "missing"; unparsable or out of range: "decimal_parsing".
+  std::optional<Money> Amount(const char* field, bool required);
   // A list of strings: items trimmed, empty items dropped; more than
   // max_items raw items is "too_long". An empty result is nullopt.
   std::optional<std::vector<std::string>> StringList(const char* field, std::size_t max_items,
