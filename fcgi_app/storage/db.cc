@@ -52,6 +52,9 @@ sql::Connection& Db::Connection() {
   options["OPT_READ_TIMEOUT"] = 30;
   options["OPT_WRITE_TIMEOUT"] = 30;
   options["OPT_RECONNECT"] = false;
+  // Affected-row counts mean "matched", so an UPDATE that writes the values
+  // a row already has still reports the row it hit.
+  options["CLIENT_FOUND_ROWS"] = true;
   options["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
   try {
     connection_.reset(driver_->connect(options));
