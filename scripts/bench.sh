@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Benchmarks the hot routes through nginx + TLS with wrk and prints req/s and
+# latency percentiles per route. It is a measuring tool, not a test: it
+# starts its own stack (run dir .run/bench, port 18743), seeds it, runs
+# each route for PAYMENTS_BENCH_SECONDS (default 10) at
+# PAYMENTS_BENCH_CONNECTIONS (default 32) connections, prints EXPLAIN for
+# the statements behind them, and stops the stack.
+#
+#   scripts/bench.sh            all routes
+#   scripts/bench.sh read       only routes whose name contains "read"
+#
+# Variables: PAYMENTS_BENCH_SECONDS, PAYMENTS_BENCH_CONNECTIONS,
+# PAYMENTS_BENCH_THREADS (wrk threads, default 2), PAYMENTS_BENCH_WORKLOADS
+# (rows seeded, default 100000), PAYMENTS_BENCH_KEEP=1 (leave the stack up).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+say() { printf '[bench] %s\n' "$*" >&2; }
+
+SECONDS_PER_ROUTE=${PAYMENTS_BENCH_SECONDS:-10}
+CONNECTIONS=${PAYMENTS_BENCH_CONNECTIONS:-32}
+WRK_THREADS=${PAYMENTS_BENCH_THREADS:-2}
+WORKLOADS=${PAYMENTS_BENCH_WORKLOADS:-100000}
+ORCHESTRATORS=100
+FILTER=${1:-}
+
+RUN=$ROOT/.run/bench
+PORT=18743
+URL=https://127.0.0.1:$PORT
+mkdir -p "$RUN"
+ENV_FILE=$RUN/bench.env
+ADMIN=$(openssl rand -hex 24)
+cat > "$ENV_FILE" <<EOF
+PAYMENTS_API_ADMIN_TOKEN=$ADMIN
+PAYMENTS_SECRETS_KEY=$(openssl rand -base64 32)
+PAYMENTS_REGISTRATION_PER_MINUTE=1000000
+PAYMENTS_REGISTRATION_BURST=1000000
+PAYMENTS_LOG_LEVEL=warning
+EOF
+
+export PAYMENTS_ENV_FILE=$ENV_FILE PAYMENTS_RUN_DIR=$RUN PAYMENTS_DATA_DIR=$RUN/data \
+  PAYMENTS_HTTPS_PORT=$PORT PAYMENTS_NGINX_REGISTER_RATE=1000000r/s \
+  PAYMENTS_NGINX_API_RATE=1000000r/s PAYMENTS_WORKERS=${PAYMENTS_WORKERS:-2} \
+  PAYMENTS_THREADS=${PAYMENTS_THREADS:-8}
+stop() { [ "${PAYMENTS_BENCH_KEEP:-0}" = 1 ] || "$ROOT/scripts/dev.sh" down >/dev/null 2>&1 || true; }
+trap stop EXIT
+
+say "starting the bench stack on $URL"
+"$ROOT/scripts/dev.sh" up >/dev/null
+command -v wrk >/dev/null || { say "wrk is not installed (apt-get install wrk)"; exit 1; }
+
+sql() { mariadb --no-defaults -uroot --socket="$RUN/mysql.sock" -N -B payments -e "$1"; }
+
+say "seeding $ORCHESTRATORS orchestrators"
+for i in $(seq 1 $ORCHESTRATORS); do
+  printf -v addr '0x%040x' "$((0xbe00 + i))"
+  curl -s -o /dev/null --cacert "$RUN/tls/cert.pem" "$URL/api/orchestrators/register" \
+    -H 'Content-Type: application/json' \
+    -d "{\"orchestrator_id\":\"bench-$i\",\"address\":\"$addr\"}"
+done
+have=$(sql "SELECT COUNT(*) FROM workloads")
+if [ "$have" -lt "$WORKLOADS" ]; then
+  say "seeding $WORKLOADS workloads (one INSERT ... SELECT over MariaDB's sequence engine)"
+  sql "INSERT INTO workloads (workload_id, orchestrator_id, payout_amount_eth, status,
+         submitted_at, artifact_hash)
+       SELECT CONCAT('bench-wl-', seq), CONCAT('bench-', 1 + seq % $ORCHESTRATORS), 0.001,
+              ELT(1 + seq % 4, 'pending', 'verified', 'paid', 'rejected'),
+              UTC_TIMESTAMP(6) - INTERVAL seq SECOND, 'sha256:bench'
+       FROM seq_1_to_${WORKLOADS}"
+  sql "ANALYZE TABLE workloads, orchestrators, balances, ledger_events" >/dev/null
+fi
+
+SCRIPTS=$RUN/wrk
+mkdir -p "$SCRIPTS"
+cat > "$SCRIPTS/register.lua" <<'EOF'
+-- Refreshes one of 100 registered orchestrators per request.
+local n = 0
+request = function()
+  n = n + 1
+  local i = n % 100 + 1
+  local body = string.format(
+    '{"orchestrator_id":"bench-%d","address":"0x%040x","services_healthy":true}', i, 0xbe00 + i)
+  return wrk.format("POST", "/api/orchestrators/register",
+                    {["Content-Type"] = "application/json"}, body)
+end
+EOF
+cat > "$SCRIPTS/adjust.lua" <<EOF
+-- Credits 1e-18 ETH to one of 100 orchestrators per request.
+local n = 0
+request = function()
+  n = n + 1
+  local body = string.format('{"orchestrator_id":"bench-%d","amount_eth":"1e-18"}', n % 100 + 1)
+  return wrk.format("POST", "/api/ledger/adjustments",
+                    {["Content-Type"] = "application/json", ["X-Admin-Token"] = "$ADMIN"}, body)
+end
+EOF
+
+RESULTS=$RUN/results.txt
+: > "$RESULTS"
+# run NAME PATH [wrk args...]: one wrk run, one result line.
+run() {
+  local name=$1 path=$2; shift 2
+  if [ -n "$FILTER" ] && [[ "$name" != *"$FILTER"* ]]; then return 0; fi
+  say "$name: ${SECONDS_PER_ROUTE}s at $CONNECTIONS connections"
+  local out
+  out=$(wrk -t "$WRK_THREADS" -c "$CONNECTIONS" -d "${SECONDS_PER_ROUTE}s" --latency "$@" "$URL$path")
+  local rps p50 p99 non2xx
+  rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+  non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
+  printf '%-28s %10s req/s   p50 %-9s p99 %-9s non-2xx %s\n' "$name" "$rps" "$p50" "$p99" \
+    "${non2xx:-0}" | tee -a "$RESULTS"
+}
+
+run "read: GET orchestrator" "/api/orchestrators/bench-7" -H "X-Admin-Token: $ADMIN"
+run "read: GET health" "/api/health"
+run "read: GET workloads (100k)" "/api/workloads?orchestrator_id=bench-42&limit=50" \
+  -H "X-Admin-Token: $ADMIN"
+run "write: register refresh" "/api/orchestrators/register" -s "$SCRIPTS/register.lua"
+run "write: ledger adjustment" "/api/ledger/adjustments" -s "$SCRIPTS/adjust.lua"
+if declare -F bench_licensing >/dev/null; then bench_licensing; fi
+
+say "EXPLAIN of the statements behind the hot routes (type ALL would be a full scan):"
+sql "EXPLAIN SELECT * FROM orchestrators o LEFT JOIN balances b ON b.orchestrator_id = o.orchestrator_id WHERE o.orchestrator_id = 'bench-7'" | sed 's/^/  orchestrator by id: /'
+sql "EXPLAIN SELECT * FROM workloads WHERE orchestrator_id = 'bench-42' ORDER BY submitted_at DESC, workload_id DESC LIMIT 50" | sed 's/^/  workloads by orchestrator: /'
+sql "EXPLAIN SELECT * FROM workloads WHERE status = 'paid' ORDER BY submitted_at DESC, workload_id DESC LIMIT 50" | sed 's/^/  workloads by status: /'
+sql "EXPLAIN SELECT orchestrator_id, COUNT(*) FROM workloads WHERE submitted_at >= UTC_TIMESTAMP() - INTERVAL 1 HOUR GROUP BY orchestrator_id" | sed 's/^/  summary (1 h range): /'
+sql "EXPLAIN SELECT COUNT(*) FROM rate_limit_hits WHERE bucket = 'ip:127.0.0.1' AND hit_at > UTC_TIMESTAMP()" | sed 's/^/  rate-limit window: /'
+
+echo
+echo "== results ($(nproc) cores, $CONNECTIONS connections, ${SECONDS_PER_ROUTE}s per route) =="
+cat "$RESULTS"
