@@ -7,6 +7,9 @@
 #   scripts/dev.sh status   what runs, where
 #   scripts/dev.sh test     build, unit tests, an isolated stack, integration tests
 #   scripts/dev.sh build    install missing packages and build only
+#   scripts/dev.sh backup DIR    dump the database and audit files into DIR
+#   scripts/dev.sh restore DIR   verify DIR and restore it into the running
+#                                stack (--force: over existing data; see docs/backups.md)
 #
 # Variables: PAYMENTS_ENV_FILE, PAYMENTS_RUN_DIR, PAYMENTS_DATA_DIR,
 # PAYMENTS_HTTPS_PORT, PAYMENTS_WORKERS, PAYMENTS_THREADS, PAYMENTS_BUILD_DIR,
@@ -344,6 +347,10 @@ cmd_test() {
   return $status
 }
 
+# backup / restore: cmd_backup, cmd_restore.
+# shellcheck source=scripts/lib/backup.sh
+source "$ROOT/scripts/lib/backup.sh"
+
 main() {
   local cmd=${1:-help}
   shift || true
@@ -353,8 +360,10 @@ main() {
     status) cmd_status "$@" ;;
     test) cmd_test "$@" ;;
     build) ensure_packages; set_paths; build "$BUILD_DIR" ;;
-    -h|--help|help) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
-    *) die "unknown command '$cmd' (try: up, down, status, test)" ;;
+    backup) cmd_backup "$@" ;;
+    restore) cmd_restore "$@" ;;
+    -h|--help|help) sed -n '2,/^set -e/{/^#/p}' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
+    *) die "unknown command '$cmd' (try: up, down, status, test, backup, restore)" ;;
   esac
 }
 
