@@ -73,16 +73,16 @@ sed -e 's|^MYSQL_ROOT_PASSWORD=.*|MYSQL_ROOT_PASSWORD=dummy-root-password|' \
     "$ROOT/.env.example" > "$project/.env"
 
 if command -v docker-compose >/dev/null 2>&1; then
-  compose() { (cd "$project" && docker-compose --no-ansi -f docker-compose.yml "$@"); }
+  compose() { (cd "$project" && docker-compose --ansi never -f docker-compose.yml "$@"); }
   if out=$(compose config -q 2>&1); then
     pass "docker-compose config -q accepts docker-compose.yml ($(docker-compose version --short 2>/dev/null))"
   else
     fail "docker-compose config rejects docker-compose.yml: $out"
   fi
-  services=$(compose config --services 2>/dev/null | sort | tr '\n' ' ')
+  services=$(compose config --services 2>/dev/null | sort | tr '\n' ' ' || true)
   [ "$services" = "fcgi_app mysql nginx " ] && pass "services: $services" \
     || fail "services are '$services', expected fcgi_app mysql nginx"
-  volumes=$(compose config --volumes 2>/dev/null | sort | tr '\n' ' ')
+  volumes=$(compose config --volumes 2>/dev/null | sort | tr '\n' ' ' || true)
   [ "$volumes" = "audit mysql-data tls " ] && pass "named volumes: $volumes" \
     || fail "named volumes are '$volumes', expected audit mysql-data tls"
   for secret in MYSQL_ROOT_PASSWORD PAYMENTS_DB_PASSWORD; do
