@@ -4,11 +4,14 @@
 //   payments-fcgi worker    one worker process, no supervisor
 //   payments-fcgi migrate   apply pending migrations and exit
 //   payments-fcgi check-config   validate the environment and exit
+//   payments-fcgi rotate-secrets-key   re-encrypt every image secret from
+//       PAYMENTS_SECRETS_KEY to PAYMENTS_NEW_SECRETS_KEY in one transaction
 #include <cppconn/driver.h>
 
 #include <boost/log/trivial.hpp>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <thread>
 
@@ -17,6 +20,7 @@
 #include "app/routes.h"
 #include "app/services.h"
 #include "config/config.h"
+#include "domain/licensing.h"
 #include "storage/db.h"
 #include "storage/migrations.h"
 #include "transport/fcgi_server.h"
@@ -45,6 +49,31 @@ int Migrate(const Config& config) {
   return 0;
 }
 
+// Re-encrypts the image secrets under a new key (docs/licensing.md, "Key
+// rotation"). Safe to run again: rows already under the new key are left
+// alone, and a row that opens with neither key aborts without a change.
+int RunKeyRotation(const Config& config) {
+  const char* new_key = std::getenv("PAYMENTS_NEW_SECRETS_KEY");
+  crypto::SecretBox new_box;
+  std::string error;
+  if (new_key == nullptr || !crypto::SecretBox::FromBase64Key(new_key, &new_box, &error)) {
+    std::fprintf(stderr, "payments-fcgi: configuration error: PAYMENTS_NEW_SECRETS_KEY: %s\n",
+                 new_key == nullptr ? "required (base64 of 32 random bytes)" : error.c_str());
+    return 2;
+  }
+  if (std::string(new_key) == config.secrets_key_b64) {
+    std::fprintf(stderr, "payments-fcgi: PAYMENTS_NEW_SECRETS_KEY equals PAYMENTS_SECRETS_KEY\n");
+    return 2;
+  }
+  Db db(get_driver_instance(), config.db);
+  const KeyRotationReport report = RotateSecretsKey(db, SecretsBox(config), new_box);
+  BOOST_LOG_TRIVIAL(info) << "secrets key rotated: " << report.resealed << " image secrets "
+                          << "re-encrypted, " << report.already_current
+                          << " already under the new key";
+  std::printf("re-encrypted %d, already current %d\n", report.resealed, report.already_current);
+  return 0;
+}
+
 int Worker(int listen_fd, const Config& config) {
   try {
     const Services services(config);
@@ -59,12 +88,13 @@ int Worker(int listen_fd, const Config& config) {
 int Main(int argc, char** argv) {
   const std::string command = argc > 1 ? argv[1] : "serve";
   if (command == "-h" || command == "--help" || command == "help") {
-    std::puts("usage: payments-fcgi [serve|worker|migrate|check-config]");
+    std::puts("usage: payments-fcgi [serve|worker|migrate|check-config|rotate-secrets-key]");
     return 0;
   }
   Config config;
   try {
     config = Config::FromEnvironment();
+    SecretsBox(config);  // image licensing cannot run without PAYMENTS_SECRETS_KEY
   } catch (const ConfigError& e) {
     std::fprintf(stderr, "payments-fcgi: configuration error: %s\n", e.what());
     return 2;
@@ -76,6 +106,7 @@ int Main(int argc, char** argv) {
       return 0;
     }
     if (command == "migrate") return Migrate(config);
+    if (command == "rotate-secrets-key") return RunKeyRotation(config);
     if (command == "serve" || command == "worker") {
       if (Migrate(config) != 0) return 1;
       {

@@ -56,8 +56,7 @@ void TopOrchestrators::Reload() const {
   from_file_ = std::move(addresses);
   file_present_ = true;
   file_mtime_ns_ = mtime;
-  BOOST_LOG_TRIVIAL(info) << "loaded " << from_file_.size() << " top orchestrators from "
-                          << path_;
+  BOOST_LOG_TRIVIAL(info) << "loaded " << from_file_.size() << " top orchestrators from " << path_;
 }
 
 std::optional<bool> TopOrchestrators::Contains(const std::string& address_key) const {

@@ -37,8 +37,8 @@ bool AuditLog::Append(Json::Value event) const {
   line.push_back('\n');
   const ssize_t written = ::write(fd_, line.data(), line.size());
   if (written != static_cast<ssize_t>(line.size())) {
-    BOOST_LOG_TRIVIAL(error) << "audit write to " << path_ << " failed: "
-                             << (written < 0 ? std::strerror(errno) : "short write");
+    BOOST_LOG_TRIVIAL(error) << "audit write to " << path_
+                             << " failed: " << (written < 0 ? std::strerror(errno) : "short write");
     return false;
   }
   return true;

@@ -147,7 +147,8 @@ std::optional<Timestamp> Timestamp::ParseIso(std::string_view s) {
     }
   }
   if (pos != s.size()) return std::nullopt;
-  const int64_t days = DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  const int64_t days =
+      DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   const int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second - offset_seconds;
   return Timestamp(seconds * 1000000 + fraction);
 }

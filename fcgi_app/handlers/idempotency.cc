@@ -39,8 +39,8 @@ Response RunIdempotent(RequestContext& context, const std::string& route, const 
     return response;
   }
   if (key.empty() || Utf8Length(key) > kMaxKeyLength || !IsValidUtf8(key)) {
-    ThrowValidation("header", "Idempotency-Key",
-                    "Idempotency-Key must be 1 to 255 characters", "string_too_long");
+    ThrowValidation("header", "Idempotency-Key", "Idempotency-Key must be 1 to 255 characters",
+                    "string_too_long");
   }
   const std::string request_hash = crypto::Sha256Hex(route + "\n" + ToJson(body));
   bool replay = false;

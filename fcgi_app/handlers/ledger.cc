@@ -1,5 +1,6 @@
-#include "app/services.h"
 #include "domain/ledger.h"
+
+#include "app/services.h"
 #include "handlers/handlers.h"
 #include "handlers/idempotency.h"
 #include "http/errors.h"
@@ -11,8 +12,7 @@ namespace payments {
 Response PostAdjustment(RequestContext& context) {
   const Json::Value body = ParseJsonObject(context.request.body);
   FieldReader fields(body);
-  const std::string orchestrator_id =
-      fields.String("orchestrator_id", true, {1, 128}).value_or("");
+  const std::string orchestrator_id = fields.String("orchestrator_id", true, {1, 128}).value_or("");
   const std::optional<Money> amount = fields.Amount("amount_eth", true);
   if (amount && amount->IsZero()) {
     fields.AddError("amount_eth", "Value error, amount_eth must be non-zero", "value_error");

@@ -131,8 +131,7 @@ Response RegisterOrchestrator(RequestContext& context) {
     case Kind::kNotTop:
       throw ApiError(ErrorKind::kForbidden, "Address is not part of the current top orchestrators");
     case Kind::kAddressTaken:
-      throw ApiError(ErrorKind::kConflict,
-                     "Address is already registered to another orchestrator");
+      throw ApiError(ErrorKind::kConflict, "Address is already registered to another orchestrator");
     case Kind::kAddressChanged:
       throw ApiError(ErrorKind::kConflict,
                      "Orchestrator is already registered with a different address");

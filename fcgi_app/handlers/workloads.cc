@@ -1,5 +1,6 @@
-#include "app/services.h"
 #include "domain/workloads.h"
+
+#include "app/services.h"
 #include "handlers/handlers.h"
 #include "handlers/idempotency.h"
 #include "http/errors.h"
@@ -63,9 +64,8 @@ Response CreateWorkloadHandler(RequestContext& context) {
   }
   if (fields.ok() && Blank(workload.artifact_hash) && Blank(workload.artifact_uri)) {
     Json::Value detail(Json::arrayValue);
-    detail.append(ValidationEntry("body", "",
-                                  "Value error, artifact_hash or artifact_uri is required",
-                                  "value_error"));
+    detail.append(ValidationEntry(
+        "body", "", "Value error, artifact_hash or artifact_uri is required", "value_error"));
     throw ApiError(ErrorKind::kUnprocessable, detail);
   }
   fields.Finish();

@@ -139,8 +139,8 @@ std::optional<std::vector<std::string>> FieldReader::StringList(const char* fiel
   for (Json::ArrayIndex i = 0; i < value.size(); ++i) {
     const Json::Value& item = value[i];
     if (!item.isString()) {
-      errors_.append(ValidationEntry("body", field, "Input should be a valid string",
-                                     "string_type"));
+      errors_.append(
+          ValidationEntry("body", field, "Input should be a valid string", "string_type"));
       return std::nullopt;
     }
     std::string text = Trim(item.asString());
@@ -176,10 +176,9 @@ std::optional<long long> QueryReader::Int(const char* name, long long min, long 
     return std::nullopt;
   }
   if (value < min) {
-    errors_.append(ValidationEntry("query", name,
-                                   "Input should be greater than or equal to " +
-                                       std::to_string(min),
-                                   "greater_than_equal"));
+    errors_.append(ValidationEntry(
+        "query", name, "Input should be greater than or equal to " + std::to_string(min),
+        "greater_than_equal"));
     return std::nullopt;
   }
   if (value > max) {
@@ -195,12 +194,12 @@ std::optional<bool> QueryReader::Bool(const char* name, bool fallback) {
   const auto text = request_.QueryParam(name);
   if (!text) return fallback;
   std::string lower;
-  for (char c : *text) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  for (char c : *text)
+    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
   if (lower == "true" || lower == "1" || lower == "yes" || lower == "on") return true;
   if (lower == "false" || lower == "0" || lower == "no" || lower == "off") return false;
-  errors_.append(ValidationEntry("query", name,
-                                 "Input should be a valid boolean, unable to interpret input",
-                                 "bool_parsing"));
+  errors_.append(ValidationEntry(
+      "query", name, "Input should be a valid boolean, unable to interpret input", "bool_parsing"));
   return std::nullopt;
 }
 

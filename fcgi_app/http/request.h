@@ -13,8 +13,8 @@
 namespace payments {
 
 struct Request {
-  std::string method;                         // "GET", "POST", ...
-  std::string path;                           // raw path, without the query
+  std::string method;                             // "GET", "POST", ...
+  std::string path;                               // raw path, without the query
   std::multimap<std::string, std::string> query;  // decoded name -> value
   std::map<std::string, std::string> headers;     // lower-case name -> value
   std::string body;

@@ -16,7 +16,8 @@ std::vector<std::string> Split(const std::string& path) {
   std::size_t start = 1;  // both start with '/'
   while (true) {
     const std::size_t slash = path.find('/', start);
-    out.push_back(path.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
+    out.push_back(
+        path.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
     if (slash == std::string::npos) break;
     start = slash + 1;
   }
@@ -76,13 +77,14 @@ Response Router::Dispatch(const Request& request, Db& db, const Services& servic
   } catch (const DbError& e) {
     BOOST_LOG_TRIVIAL(error) << "rid=" << request.request_id << " database failure: " << e.what();
     if (e.commit_unknown()) {
-      return ErrorResponse(503, "Database connection lost during commit; the outcome is unknown, "
-                                "check the resource before retrying");
+      return ErrorResponse(503,
+                           "Database connection lost during commit; the outcome is unknown, "
+                           "check the resource before retrying");
     }
     return ErrorResponse(503, "Database unavailable");
   } catch (const sql::SQLException& e) {
-    BOOST_LOG_TRIVIAL(error) << "rid=" << request.request_id << " MySQL error "
-                             << e.getErrorCode() << ": " << e.what();
+    BOOST_LOG_TRIVIAL(error) << "rid=" << request.request_id << " MySQL error " << e.getErrorCode()
+                             << ": " << e.what();
     db.Reset();
     return ErrorResponse(503, "Database unavailable");
   } catch (const std::exception& e) {

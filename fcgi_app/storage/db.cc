@@ -122,8 +122,8 @@ void Db::Transaction(const std::function<void()>& body) {
         throw DbError("connection lost during commit", true);
       }
       if ((IsRetryable(code) || lost) && attempt < kMaxAttempts) {
-        BOOST_LOG_TRIVIAL(info) << "retrying transaction after MySQL error " << code
-                                << " (attempt " << attempt << ")";
+        BOOST_LOG_TRIVIAL(info) << "retrying transaction after MySQL error " << code << " (attempt "
+                                << attempt << ")";
         // Jittered back-off so that the transactions that collided do not
         // collide again in lock step.
         std::this_thread::sleep_for(std::chrono::microseconds(

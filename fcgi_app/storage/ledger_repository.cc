@@ -45,8 +45,8 @@ std::optional<Money> LedgerRepository::LockBalance(const std::string& orchestrat
 
 void LedgerRepository::SetBalance(const std::string& orchestrator_id, Money balance,
                                   Timestamp now) {
-  sql::PreparedStatement& st = db_.Prepare(
-      "UPDATE balances SET balance_eth = ?, updated_at = ? WHERE orchestrator_id = ?");
+  sql::PreparedStatement& st =
+      db_.Prepare("UPDATE balances SET balance_eth = ?, updated_at = ? WHERE orchestrator_id = ?");
   st.setString(1, balance.ToString());
   st.setString(2, now.ToSql());
   st.setString(3, orchestrator_id);
@@ -138,8 +138,8 @@ void IdempotencyRepository::Reserve(const std::string& scope, const std::string&
   st.executeUpdate();
 }
 
-void IdempotencyRepository::Complete(const std::string& scope, const std::string& key,
-                                     int status, const std::string& body) {
+void IdempotencyRepository::Complete(const std::string& scope, const std::string& key, int status,
+                                     const std::string& body) {
   sql::PreparedStatement& st = db_.Prepare(
       "UPDATE idempotency_keys SET status = ?, response_body = ? "
       "WHERE scope = ? AND idempotency_key = ?");

@@ -83,10 +83,9 @@ std::vector<std::string> SplitSqlStatements(const std::string& text) {
 int ApplyMigrations(Db& db, const std::string& dir) {
   const std::vector<Migration> migrations = ListMigrations(dir);
   {
-    std::unique_ptr<sql::ResultSet> rs(
-        db.Prepare("SELECT GET_LOCK('payments_schema_migrations', " +
-                   std::to_string(kLockTimeoutSeconds) + ")")
-            .executeQuery());
+    std::unique_ptr<sql::ResultSet> rs(db.Prepare("SELECT GET_LOCK('payments_schema_migrations', " +
+                                                  std::to_string(kLockTimeoutSeconds) + ")")
+                                           .executeQuery());
     if (!rs->next() || rs->isNull(1) || rs->getInt(1) != 1) {
       throw std::runtime_error("timed out waiting for the migration lock");
     }

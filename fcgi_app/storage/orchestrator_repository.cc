@@ -145,10 +145,10 @@ bool OrchestratorRecord::CooldownActive(Timestamp now) const {
 }
 
 std::optional<OrchestratorRecord> OrchestratorRepository::FindBy(const std::string& id,
-                                                                  bool for_update) {
-  sql::PreparedStatement& st = db_.Prepare("SELECT " + SelectColumns() +
-                                           "WHERE o.orchestrator_id = ?" +
-                                           (for_update ? " FOR UPDATE" : ""));
+                                                                 bool for_update) {
+  sql::PreparedStatement& st =
+      db_.Prepare("SELECT " + SelectColumns() + "WHERE o.orchestrator_id = ?" +
+                  (for_update ? " FOR UPDATE" : ""));
   st.setString(1, id);
   std::unique_ptr<sql::ResultSet> rs(st.executeQuery());
   if (!rs->next()) return std::nullopt;
@@ -194,9 +194,9 @@ std::optional<std::string> OrchestratorRepository::MarkDenylisted(const std::str
 }
 
 void OrchestratorRepository::Insert(const OrchestratorRecord& r) {
-  sql::PreparedStatement& st = db_.Prepare(std::string("INSERT INTO orchestrators SET ") +
-                                           kWritableAssignments +
-                                           ", orchestrator_id = ?, first_seen = ?");
+  sql::PreparedStatement& st =
+      db_.Prepare(std::string("INSERT INTO orchestrators SET ") + kWritableAssignments +
+                  ", orchestrator_id = ?, first_seen = ?");
   int i = BindWritable(st, r);
   st.setString(i++, r.orchestrator_id);
   st.setString(i++, *IsoToSql(r.first_seen));
@@ -226,8 +226,8 @@ bool RateLimitRepository::Acquire(std::vector<std::string> buckets, Timestamp no
   for (const Window& w : windows) longest = std::max(longest, w.seconds);
   sql::PreparedStatement& lock = db_.Prepare(
       "INSERT INTO rate_limit_keys (bucket) VALUES (?) ON DUPLICATE KEY UPDATE bucket = bucket");
-  sql::PreparedStatement& count = db_.Prepare(
-      "SELECT COUNT(*) FROM rate_limit_hits WHERE bucket = ? AND hit_at > ?");
+  sql::PreparedStatement& count =
+      db_.Prepare("SELECT COUNT(*) FROM rate_limit_hits WHERE bucket = ? AND hit_at > ?");
   for (const std::string& bucket : buckets) {
     lock.setString(1, bucket);
     lock.executeUpdate();

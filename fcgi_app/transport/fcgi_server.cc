@@ -29,30 +29,43 @@ std::atomic<unsigned long long> g_request_counter{0};
 
 const char* StatusText(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 410: return "Gone";
-    case 413: return "Payload Too Large";
-    case 422: return "Unprocessable Entity";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "Unknown";
+    case 200:
+      return "OK";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 409:
+      return "Conflict";
+    case 410:
+      return "Gone";
+    case 413:
+      return "Payload Too Large";
+    case 422:
+      return "Unprocessable Entity";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Unknown";
   }
 }
 
 void WriteResponse(FCGX_Request& fcgi, const Response& response, const std::string& request_id) {
-  std::string head = "Status: " + std::to_string(response.status) + " " +
-                     StatusText(response.status) +
-                     "\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n"
-                     "Content-Length: " +
-                     std::to_string(response.body.size()) + "\r\nX-Request-Id: " + request_id +
-                     "\r\n";
+  std::string head =
+      "Status: " + std::to_string(response.status) + " " + StatusText(response.status) +
+      "\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n"
+      "Content-Length: " +
+      std::to_string(response.body.size()) + "\r\nX-Request-Id: " + request_id + "\r\n";
   for (const auto& [name, value] : response.headers) head += name + ": " + value + "\r\n";
   head += "\r\n";
   FCGX_PutStr(head.data(), static_cast<int>(head.size()), fcgi.out);
@@ -68,8 +81,8 @@ struct ThreadSlot {
 
 void NoopHandler(int /*signal*/) {}
 
-void ServeLoop(int listen_fd, const Config& config, const Router& router,
-               const Services& services, ThreadSlot* slot) {
+void ServeLoop(int listen_fd, const Config& config, const Router& router, const Services& services,
+               ThreadSlot* slot) {
   sql::Driver* driver = get_driver_instance();
   driver->threadInit();
   {
@@ -91,22 +104,20 @@ void ServeLoop(int listen_fd, const Config& config, const Router& router,
       const auto started = std::chrono::steady_clock::now();
       Request request = BuildRequest(fcgi.envp);
       if (request.request_id.empty()) {
-        request.request_id =
-            std::to_string(::getpid()) + "-" + std::to_string(++g_request_counter);
+        request.request_id = std::to_string(::getpid()) + "-" + std::to_string(++g_request_counter);
       }
       Response response;
       const char* length_text = FCGX_GetParam("CONTENT_LENGTH", fcgi.envp);
-      const long long length = length_text != nullptr && *length_text != 0
-                                   ? std::strtoll(length_text, nullptr, 10)
-                                   : 0;
+      const long long length =
+          length_text != nullptr && *length_text != 0 ? std::strtoll(length_text, nullptr, 10) : 0;
       if (length < 0 || static_cast<unsigned long long>(length) > config.max_body_bytes) {
         response = ErrorResponse(413, "Request body too large");
       } else {
         request.body.resize(static_cast<std::size_t>(length));
         int got = 0;
         while (got < length) {
-          const int n = FCGX_GetStr(request.body.data() + got, static_cast<int>(length - got),
-                                    fcgi.in);
+          const int n =
+              FCGX_GetStr(request.body.data() + got, static_cast<int>(length - got), fcgi.in);
           if (n <= 0) break;
           got += n;
         }

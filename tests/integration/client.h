@@ -9,7 +9,6 @@
 #include <json/value.h>
 
 #include <functional>
-
 #include <map>
 #include <string>
 #include <vector>
@@ -17,13 +16,13 @@
 namespace payments::testing {
 
 struct TestEnv {
-  std::string url;        // https://127.0.0.1:PORT
-  std::string bare_url;   // a stack with no tokens configured
-  std::string ca;         // certificate to trust
+  std::string url;       // https://127.0.0.1:PORT
+  std::string bare_url;  // a stack with no tokens configured
+  std::string ca;        // certificate to trust
   std::string admin_token;
   std::string viewer_token;
   std::string run_dir;
-  std::string data_dir;   // audit files under data_dir/audit
+  std::string data_dir;  // audit files under data_dir/audit
   std::string db_socket;
 
   // Read once from PAYMENTS_TEST_*; throws if the stack is not described.

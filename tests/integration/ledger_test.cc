@@ -59,8 +59,7 @@ HttpResult CreateWorkload(const Json::Value& body, const std::string& idempotenc
 HttpResult Patch(const std::string& workload_id, const Json::Value& body) {
   Json::StreamWriterBuilder writer;
   writer["indentation"] = "";
-  return Send("PATCH", "/api/workloads/" + workload_id, Json::writeString(writer, body),
-              AsAdmin());
+  return Send("PATCH", "/api/workloads/" + workload_id, Json::writeString(writer, body), AsAdmin());
 }
 
 Json::Value Status(const std::string& status) {
@@ -210,8 +209,7 @@ class LedgerTest : public CppUnit::TestFixture {
     for (const Case& c : cases) {
       const HttpResult r = Adjust(id, c.amount);
       if (c.balance == nullptr) {
-        CPPUNIT_ASSERT_MESSAGE(c.amount.toStyledString() + r.Describe(),
-                               HasError(r, "amount_eth"));
+        CPPUNIT_ASSERT_MESSAGE(c.amount.toStyledString() + r.Describe(), HasError(r, "amount_eth"));
       } else {
         CPPUNIT_ASSERT_EQUAL_MESSAGE(c.amount.toStyledString() + r.Describe(), 200L, r.status);
         CPPUNIT_ASSERT_EQUAL(std::string(c.balance), r.json["balance_eth"].asString());
@@ -474,8 +472,9 @@ class LedgerTest : public CppUnit::TestFixture {
     const std::string b = NewOrchestrator();
     const std::string first = UniqueId("wl");
     CPPUNIT_ASSERT_EQUAL(200L, CreateWorkload(Workload(first, a, "1")).status);
-    const std::string since =
-        Get("/api/workloads?orchestrator_id=" + a, AsViewer()).json["workloads"][0]["submitted_at"].asString();
+    const std::string since = Get("/api/workloads?orchestrator_id=" + a, AsViewer())
+                                  .json["workloads"][0]["submitted_at"]
+                                  .asString();
     const std::string w2 = UniqueId("wl");
     const std::string w3 = UniqueId("wl");
     const std::string w4 = UniqueId("wl");
@@ -518,7 +517,8 @@ class LedgerTest : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL(401L, r.status);
     CPPUNIT_ASSERT_EQUAL(std::string("Admin token required"), r.json["detail"].asString());
     CPPUNIT_ASSERT_EQUAL(401L, PostJson("/api/ledger/adjustments", adj).status);
-    CPPUNIT_ASSERT_EQUAL(401L, PostJson("/api/workloads", Workload("x", orch, "1"), AsViewer()).status);
+    CPPUNIT_ASSERT_EQUAL(401L,
+                         PostJson("/api/workloads", Workload("x", orch, "1"), AsViewer()).status);
     CPPUNIT_ASSERT_EQUAL(401L, Send("PATCH", "/api/workloads/x", "{}", AsViewer()).status);
     CPPUNIT_ASSERT_EQUAL(401L, Get("/api/workloads").status);
     CPPUNIT_ASSERT_EQUAL(401L, Get("/api/workloads/summary").status);
@@ -603,8 +603,8 @@ class LedgerTest : public CppUnit::TestFixture {
     std::atomic<int> failures{0};
     std::atomic<int> credited_answers{0};
     RunParallel(80, 16, [&](int i) {
-      const HttpResult r =
-          Patch(wids[static_cast<std::size_t>(i) % wids.size()], Status(i % 2 ? "paid" : "verified"));
+      const HttpResult r = Patch(wids[static_cast<std::size_t>(i) % wids.size()],
+                                 Status(i % 2 ? "paid" : "verified"));
       if (r.status != 200) ++failures;
       if (r.json["credited"].asBool()) ++credited_answers;
     });

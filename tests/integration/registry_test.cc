@@ -36,8 +36,8 @@ bool HasError(const HttpResult& r, const std::string& field, const std::string& 
   if (r.status != 422 || !r.json["detail"].isArray()) return false;
   for (const Json::Value& e : r.json["detail"]) {
     if (e["loc"].size() == 2 && e["loc"][0].asString() == "body" &&
-        e["loc"][1].asString() == field && e["type"].asString() == type &&
-        e["msg"].isString() && !e["msg"].asString().empty()) {
+        e["loc"][1].asString() == field && e["type"].asString() == type && e["msg"].isString() &&
+        !e["msg"].asString().empty()) {
       return true;
     }
   }
@@ -87,7 +87,8 @@ class RegistryTest : public CppUnit::TestFixture {
     CPPUNIT_ASSERT(r.json["is_top_100"].asBool());
     CPPUNIT_ASSERT(!r.json["denylisted"].asBool());
     CPPUNIT_ASSERT_EQUAL(1, r.json["registration_count"].asInt());
-    CPPUNIT_ASSERT(r.json.isMember("cooldown_expires_at") && r.json["cooldown_expires_at"].isNull());
+    CPPUNIT_ASSERT(r.json.isMember("cooldown_expires_at") &&
+                   r.json["cooldown_expires_at"].isNull());
     CPPUNIT_ASSERT_EQUAL(std::string("Registered orchestrator"), r.json["message"].asString());
 
     r = Register(Registration(id, address), ip);
@@ -97,7 +98,8 @@ class RegistryTest : public CppUnit::TestFixture {
 
     // Same address in another case is the same address.
     std::string upper = address;
-    for (std::size_t i = 2; i < upper.size(); ++i) upper[i] = static_cast<char>(std::toupper(upper[i]));
+    for (std::size_t i = 2; i < upper.size(); ++i)
+      upper[i] = static_cast<char>(std::toupper(upper[i]));
     r = Register(Registration(id, upper), ip);
     CPPUNIT_ASSERT_EQUAL_MESSAGE(r.Describe(), 200L, r.status);
     CPPUNIT_ASSERT_EQUAL(3, r.json["registration_count"].asInt());
@@ -148,13 +150,30 @@ class RegistryTest : public CppUnit::TestFixture {
     const std::string id = UniqueId("shape");
     CPPUNIT_ASSERT_EQUAL(200L, Register(Registration(id, UniqueAddress())).status);
     const HttpResult record = ViewRecord(id);
-    const char* keys[] = {"orchestrator_id", "address", "balance_eth", "eligible_for_payments",
-                          "is_top_100", "denylisted", "cooldown_expires_at", "cooldown_active",
-                          "first_seen", "last_seen", "registration_count", "contact_email",
-                          "capability", "host_public_ip", "host_name", "last_seen_ip",
-                          "last_missed_all_services", "last_healthy_at",
-                          "last_cooldown_started_at", "last_cooldown_cleared_at", "health_url",
-                          "health_timeout", "monitored_services", "min_service_uptime"};
+    const char* keys[] = {"orchestrator_id",
+                          "address",
+                          "balance_eth",
+                          "eligible_for_payments",
+                          "is_top_100",
+                          "denylisted",
+                          "cooldown_expires_at",
+                          "cooldown_active",
+                          "first_seen",
+                          "last_seen",
+                          "registration_count",
+                          "contact_email",
+                          "capability",
+                          "host_public_ip",
+                          "host_name",
+                          "last_seen_ip",
+                          "last_missed_all_services",
+                          "last_healthy_at",
+                          "last_cooldown_started_at",
+                          "last_cooldown_cleared_at",
+                          "health_url",
+                          "health_timeout",
+                          "monitored_services",
+                          "min_service_uptime"};
     for (const char* key : keys) {
       CPPUNIT_ASSERT_MESSAGE(std::string("missing ") + key, record.json.isMember(key));
     }
@@ -292,7 +311,8 @@ class RegistryTest : public CppUnit::TestFixture {
     const std::string address = UniqueAddress();
     CPPUNIT_ASSERT_EQUAL(200L, Register(Registration(first, address)).status);
     std::string upper = address;
-    for (std::size_t i = 2; i < upper.size(); ++i) upper[i] = static_cast<char>(std::toupper(upper[i]));
+    for (std::size_t i = 2; i < upper.size(); ++i)
+      upper[i] = static_cast<char>(std::toupper(upper[i]));
     HttpResult r = Register(Registration(second, upper));
     CPPUNIT_ASSERT_EQUAL_MESSAGE(r.Describe(), 409L, r.status);
     CPPUNIT_ASSERT(r.json["detail"].isString());
@@ -405,14 +425,14 @@ class RegistryTest : public CppUnit::TestFixture {
     const std::string planted = UniqueId("planted");
     QueryDatabase(
         "INSERT INTO orchestrators (orchestrator_id, address, address_key, first_seen, last_seen,"
-        " registration_count) VALUES ('" + planted +
+        " registration_count) VALUES ('" +
+        planted +
         "', '0x000000000000000000000000000000000000dead',"
         " '0x000000000000000000000000000000000000dead', UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), 1);"
-        " INSERT INTO balances (orchestrator_id, balance_eth, updated_at) VALUES ('" + planted +
-        "', 0, UTC_TIMESTAMP(6))");
+        " INSERT INTO balances (orchestrator_id, balance_eth, updated_at) VALUES ('" +
+        planted + "', 0, UTC_TIMESTAMP(6))");
     const std::string id = UniqueId("deny");
-    const HttpResult r =
-        Register(Registration(id, "0x000000000000000000000000000000000000DEAD"));
+    const HttpResult r = Register(Registration(id, "0x000000000000000000000000000000000000DEAD"));
     CPPUNIT_ASSERT_EQUAL_MESSAGE(r.Describe(), 403L, r.status);
     CPPUNIT_ASSERT(r.json["detail"].asString().find("denylisted") != std::string::npos);
     CPPUNIT_ASSERT_EQUAL(404L, ViewRecord(id).status);

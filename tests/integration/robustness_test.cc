@@ -51,14 +51,22 @@ class RobustnessTest : public CppUnit::TestFixture {
 
  public:
   void testMalformedJson() {
-    const char* bodies[] = {"{", "{\"orchestrator_id\": }", "{'a': 1}", "{\"a\":1,}",
-                            "{\"a\":1} trailing", "nul", "{\"a\":1}{\"b\":2}", "",
-                            "{\"a\": NaN}", "{\"a\": Infinity}", "{\"a\": 1e999999}",
-                            "{\"a\":1,\"a\":2}", "/* c */ {}"};
+    const char* bodies[] = {"{",
+                            "{\"orchestrator_id\": }",
+                            "{'a': 1}",
+                            "{\"a\":1,}",
+                            "{\"a\":1} trailing",
+                            "nul",
+                            "{\"a\":1}{\"b\":2}",
+                            "",
+                            "{\"a\": NaN}",
+                            "{\"a\": Infinity}",
+                            "{\"a\": 1e999999}",
+                            "{\"a\":1,\"a\":2}",
+                            "/* c */ {}"};
     for (const char* body : bodies) {
       const HttpResult r = PostRaw("/api/orchestrators/register", body);
-      CPPUNIT_ASSERT_MESSAGE(std::string("body: ") + body + " -> " + r.Describe(),
-                             r.status == 422);
+      CPPUNIT_ASSERT_MESSAGE(std::string("body: ") + body + " -> " + r.Describe(), r.status == 422);
       AssertBodyError(r);
     }
     AssertHealthy();
@@ -73,14 +81,15 @@ class RobustnessTest : public CppUnit::TestFixture {
   void testInvalidUtf8() {
     const std::string bodies[] = {
         std::string("{\"orchestrator_id\":\"a\xff\",\"address\":\"0x1\"}"),
-        std::string("{\"orchestrator_id\":\"\xc0\xaf\"}"),           // overlong '/'
-        std::string("{\"orchestrator_id\":\"\xed\xa0\x80\"}"),       // encoded surrogate
-        std::string("{\"orchestrator_id\":\"\xe2\x82\"}"),           // truncated
-        std::string("{\"orchestrator_id\":\"\\ud800\"}"),             // lone high surrogate
-        std::string("{\"orchestrator_id\":\"\\udc00x\"}"),            // lone low surrogate
-        std::string("{\"k\xfe\":1}"),                                 // bad key
+        std::string("{\"orchestrator_id\":\"\xc0\xaf\"}"),      // overlong '/'
+        std::string("{\"orchestrator_id\":\"\xed\xa0\x80\"}"),  // encoded surrogate
+        std::string("{\"orchestrator_id\":\"\xe2\x82\"}"),      // truncated
+        std::string("{\"orchestrator_id\":\"\\ud800\"}"),       // lone high surrogate
+        std::string("{\"orchestrator_id\":\"\\udc00x\"}"),      // lone low surrogate
+        std::string("{\"k\xfe\":1}"),                           // bad key
     };
-    for (const std::string& body : bodies) AssertBodyError(PostRaw("/api/orchestrators/register", body));
+    for (const std::string& body : bodies)
+      AssertBodyError(PostRaw("/api/orchestrators/register", body));
     AssertHealthy();
   }
 
@@ -132,8 +141,8 @@ class RobustnessTest : public CppUnit::TestFixture {
   void testWrongTypesEverywhere() {
     const Json::Value values[] = {Json::Value(1), Json::Value(true), Json::Value(Json::arrayValue),
                                   Json::Value(Json::objectValue), Json::Value(1.5)};
-    const char* fields[] = {"orchestrator_id", "address", "capability", "contact_email",
-                            "host_public_ip", "host_name", "health_url"};
+    const char* fields[] = {"orchestrator_id", "address",   "capability", "contact_email",
+                            "host_public_ip",  "host_name", "health_url"};
     for (const char* field : fields) {
       for (const Json::Value& value : values) {
         Json::Value body(Json::objectValue);
@@ -211,11 +220,21 @@ class RobustnessTest : public CppUnit::TestFixture {
     RunParallel(200, 16, [&](int i) {
       std::string body;
       switch (i % 5) {
-        case 0: body = std::string(1000, '['); break;
-        case 1: body = "{\"orchestrator_id\":\"\xff\xfe\"}"; break;
-        case 2: body = "{\"orchestrator_id\":" + std::string(100, '9') + "}"; break;
-        case 3: body = std::string(64 * 1024, 'x'); break;
-        default: body = "{\"address\":null,\"orchestrator_id\":null}"; break;
+        case 0:
+          body = std::string(1000, '[');
+          break;
+        case 1:
+          body = "{\"orchestrator_id\":\"\xff\xfe\"}";
+          break;
+        case 2:
+          body = "{\"orchestrator_id\":" + std::string(100, '9') + "}";
+          break;
+        case 3:
+          body = std::string(64 * 1024, 'x');
+          break;
+        default:
+          body = "{\"address\":null,\"orchestrator_id\":null}";
+          break;
       }
       RequestOptions options;
       options.source_ip = NextIp();

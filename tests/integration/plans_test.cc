@@ -1,0 +1,134 @@
+// Query plans: the statements behind the hot and the listing routes must be
+// served by an index, never by a scan of the whole table. The test seeds
+// enough rows (through MariaDB's sequence engine) that the optimizer's
+// choice is the one production would get, then reads EXPLAIN.
+#include <cppunit/extensions/HelperMacros.h>
+
+#include <sstream>
+
+#include "tests/integration/client.h"
+
+namespace payments::testing {
+namespace {
+
+// EXPLAIN's rows as tab-separated fields: id, select_type, table, type,
+// possible_keys, key, key_len, ref, rows, Extra.
+std::vector<std::vector<std::string>> Explain(const std::string& sql) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream in(QueryDatabase("EXPLAIN " + sql));
+  std::string line;
+  while (std::getline(in, line)) {
+    std::vector<std::string> fields;
+    std::istringstream cells(line);
+    std::string cell;
+    while (std::getline(cells, cell, '\t')) fields.push_back(cell);
+    if (fields.size() >= 6) rows.push_back(fields);
+  }
+  return rows;
+}
+
+void AssertIndexed(const std::string& what, const std::string& sql) {
+  const auto rows = Explain(sql);
+  CPPUNIT_ASSERT_MESSAGE(what + ": no plan", !rows.empty());
+  for (const auto& row : rows) {
+    std::string plan;
+    for (const std::string& f : row) plan += f + " ";
+    // A unique-key lookup that found nothing is resolved from the index
+    // before the plan is made.
+    if (plan.find("no matching row in const table") != std::string::npos ||
+        plan.find("Impossible WHERE noticed after reading const tables") != std::string::npos) {
+      continue;
+    }
+    CPPUNIT_ASSERT_MESSAGE(what + " scans the whole table: " + plan, row[3] != "ALL");
+    CPPUNIT_ASSERT_MESSAGE(what + " uses no index: " + plan, row[5] != "NULL");
+  }
+}
+
+}  // namespace
+
+class PlansTest : public CppUnit::TestFixture {
+  CPPUNIT_TEST_SUITE(PlansTest);
+  CPPUNIT_TEST(testHotStatementsUseIndexes);
+  CPPUNIT_TEST_SUITE_END();
+
+ public:
+  void setUp() override {
+    const std::string orch = UniqueId("plans");
+    QueryDatabase(
+        "INSERT INTO orchestrators (orchestrator_id, address, address_key, first_seen, last_seen)"
+        " SELECT CONCAT('" +
+        orch +
+        "-', seq), CONCAT('0xee', LPAD(seq, 38, '0')),"
+        " CONCAT('0xee', LPAD(seq, 38, '0')), UTC_TIMESTAMP(6), UTC_TIMESTAMP(6)"
+        " FROM seq_1_to_200;"
+        " INSERT INTO balances (orchestrator_id, balance_eth, updated_at)"
+        " SELECT CONCAT('" +
+        orch +
+        "-', seq), 0, UTC_TIMESTAMP(6) FROM seq_1_to_200;"
+        " INSERT INTO workloads (workload_id, orchestrator_id, payout_amount_eth, status,"
+        " submitted_at, artifact_hash)"
+        " SELECT CONCAT('" +
+        orch + "-wl-', seq), CONCAT('" + orch +
+        "-', 1 + seq % 200), 0.001,"
+        " ELT(1 + seq % 4, 'pending', 'verified', 'paid', 'rejected'),"
+        " UTC_TIMESTAMP(6) - INTERVAL seq MINUTE, 'h' FROM seq_1_to_20000;"
+        " INSERT INTO ledger_events (orchestrator_id, event, amount, balance, delta, created_at)"
+        " SELECT CONCAT('" +
+        orch +
+        "-', 1 + seq % 200), 'credit', 1, 1, 1, UTC_TIMESTAMP(6)"
+        " FROM seq_1_to_5000;"
+        " ANALYZE TABLE orchestrators, balances, workloads, ledger_events");
+    orch_ = orch + "-7";
+  }
+
+  void testHotStatementsUseIndexes() {
+    const std::string id = "'" + orch_ + "'";
+    AssertIndexed("orchestrator by id",
+                  "SELECT * FROM orchestrators o LEFT JOIN balances b"
+                  " ON b.orchestrator_id = o.orchestrator_id WHERE o.orchestrator_id = " +
+                      id);
+    AssertIndexed("orchestrator by address",
+                  "SELECT orchestrator_id FROM orchestrators WHERE address_key = '0xabc'");
+    AssertIndexed("balance lock", "SELECT balance_eth FROM balances WHERE orchestrator_id = " + id);
+    AssertIndexed("workloads by orchestrator",
+                  "SELECT * FROM workloads WHERE orchestrator_id = " + id +
+                      " ORDER BY submitted_at DESC, workload_id DESC LIMIT 50");
+    AssertIndexed("workloads by orchestrator and status",
+                  "SELECT * FROM workloads WHERE orchestrator_id = " + id +
+                      " AND status = 'paid' ORDER BY submitted_at DESC, workload_id DESC LIMIT 50");
+    AssertIndexed("workloads by status",
+                  "SELECT * FROM workloads WHERE status = 'paid'"
+                  " ORDER BY submitted_at DESC, workload_id DESC LIMIT 50");
+    AssertIndexed("workloads newest first",
+                  "SELECT * FROM workloads ORDER BY submitted_at DESC, workload_id DESC LIMIT 50");
+    AssertIndexed("workloads in a time range",
+                  "SELECT * FROM workloads WHERE submitted_at >= UTC_TIMESTAMP() - INTERVAL 1 HOUR"
+                  " AND submitted_at <= UTC_TIMESTAMP()"
+                  " ORDER BY submitted_at DESC, workload_id DESC LIMIT 50");
+    AssertIndexed("workload by id", "SELECT * FROM workloads WHERE workload_id = 'x' FOR UPDATE");
+    AssertIndexed("summary over a range",
+                  "SELECT orchestrator_id, COUNT(*), SUM(payout_amount_eth) FROM workloads"
+                  " WHERE submitted_at >= UTC_TIMESTAMP() - INTERVAL 1 HOUR"
+                  " GROUP BY orchestrator_id ORDER BY orchestrator_id");
+    AssertIndexed("summary, all time",
+                  "SELECT orchestrator_id, COUNT(*), SUM(payout_amount_eth) FROM workloads"
+                  " GROUP BY orchestrator_id ORDER BY orchestrator_id");
+    AssertIndexed("ledger events of one orchestrator",
+                  "SELECT * FROM ledger_events WHERE orchestrator_id = " + id +
+                      " ORDER BY id DESC LIMIT 200");
+    AssertIndexed("ledger events, newest",
+                  "SELECT * FROM ledger_events ORDER BY id DESC LIMIT 200");
+    AssertIndexed("rate-limit window",
+                  "SELECT COUNT(*) FROM rate_limit_hits WHERE bucket = 'ip:127.0.0.1'"
+                  " AND hit_at > UTC_TIMESTAMP() - INTERVAL 60 SECOND");
+    AssertIndexed("idempotency key",
+                  "SELECT * FROM idempotency_keys WHERE scope = 'admin' AND idempotency_key = 'k'");
+  }
+
+ private:
+  std::string orch_;
+};
+
+CPPUNIT_TEST_SUITE_NAMED_REGISTRATION(PlansTest, "Plans");
+
+}  // namespace payments::testing
