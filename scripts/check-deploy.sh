@@ -223,7 +223,7 @@ secrets = [l for l in example.splitlines()
 out(not secrets, ".env.example carries no secret values" + (f": {secrets}" if secrets else ""))
 
 # Dockerfile
-dockerfile = read("Dockerfile")
+dockerfile = "\n".join(l for l in read("Dockerfile").splitlines() if not l.lstrip().startswith("#"))
 froms = re.findall(r"^FROM\s+(\S+)(?:\s+AS\s+(\S+))?", dockerfile, re.M | re.I)
 out(len(froms) >= 2 and "debian" in froms[0][0] and "slim" in froms[-1][0],
     "Dockerfile: Debian build stage, slim runtime stage")
@@ -240,6 +240,14 @@ out(not absent and "-dev" not in runtime, "Dockerfile: runtime stage installs th
 sources = [s for line in re.findall(r"^COPY\s+(?!--from)(.+)$", dockerfile, re.M) for s in line.split()[:-1]]
 absent = [s for s in sources if not os.path.exists(os.path.join(root, s))]
 out(not absent, "Dockerfile: every COPY source exists" + (f"; missing {absent}" if absent else ""))
+build_stage = dockerfile[:dockerfile.rfind("FROM ")]
+devsh = read("scripts/dev.sh")
+m = re.search(r"APT_PACKAGES=\(([^)]*)\)", devsh)
+wanted = [p for p in (m.group(1).split() if m else [])
+          if p.endswith("-dev") or p in ("build-essential", "cmake", "pkg-config")]
+absent = [p for p in wanted if not re.search(rf"(?<![\w-]){re.escape(p)}(?![\w-])", build_stage)]
+out(bool(wanted) and not absent, "Dockerfile: build stage installs the build packages of scripts/dev.sh"
+    + (f"; missing {absent}" if absent else ""))
 ignored = set(l.strip() for l in read(".dockerignore").splitlines())
 out({".env", ".run", "data", "build"} <= ignored, ".dockerignore keeps .env, .run, data and build out of the image")
 
@@ -374,7 +382,46 @@ else
   fi
 fi
 
-# ------------------------------------------------------------ 4. shellcheck --
+# ------------------------------------------------ 4. runtime libraries --
+# Every shared library the built binary links must come from a package that
+# the runtime stage installs (or one of their dependencies, per apt-cache).
+binary=""
+for dir in "${PAYMENTS_BUILD_DIR:-}" "$ROOT/build"; do
+  if [ -n "$dir" ] && [ -x "$dir/payments-fcgi" ]; then binary=$dir/payments-fcgi; break; fi
+done
+if [ -z "$binary" ]; then
+  skip "runtime libraries (no built payments-fcgi in build/)"
+elif ! command -v dpkg >/dev/null 2>&1 || ! command -v apt-cache >/dev/null 2>&1; then
+  skip "runtime libraries (needs dpkg and apt-cache)"
+else
+  runtime=$(sed -n '/^FROM .* AS runtime/,$p' "$ROOT/Dockerfile" | tr '\\\n' '  ' \
+    | sed -n 's/.*--no-install-recommends\(.*\)/\1/p' | sed 's/&&.*//')
+  # shellcheck disable=SC2086  # a list of package names
+  closure=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
+    --no-breaks --no-replaces --no-enhances $runtime 2>/dev/null | grep -v '^ ' | tr -d '<>' | sort -u)
+  missing=""
+  for lib in $(ldd "$binary" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }'); do
+    case $(basename "$lib") in libasan* | libubsan* | liblsan*) continue ;; esac
+    package=""
+    for path in "$lib" "$(readlink -f "$lib")" "${lib#/usr}" "/usr${lib#/usr}"; do
+      package=$(dpkg -S "$path" 2>/dev/null | head -n 1 | cut -d: -f1) && [ -n "$package" ] && break
+    done
+    if [ -z "$package" ]; then
+      missing+=" $(basename "$lib")(no package)"
+    elif ! grep -qx "$package" <<<"$closure"; then
+      missing+=" $(basename "$lib")($package)"
+    fi
+  done
+  if [ -z "${runtime// /}" ]; then
+    fail "no apt-get install line found in the Dockerfile's runtime stage"
+  elif [ -z "$missing" ]; then
+    pass "runtime stage packages ($(echo $runtime)) provide every library ${binary#"$ROOT"/} links"
+  else
+    fail "libraries of ${binary#"$ROOT"/} that the runtime stage does not install:$missing"
+  fi
+fi
+
+# ------------------------------------------------------------ 5. shellcheck --
 scripts=(scripts/check-deploy.sh scripts/lib/backup.sh scripts/healthcheck.sh
   tests/backup_drill.sh nginx/compose/40-payments-config.sh)
 if command -v shellcheck >/dev/null 2>&1; then
