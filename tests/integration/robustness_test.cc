@@ -2,7 +2,13 @@
 // in API.md's JSON shape, never a 5xx, and the service healthy afterwards.
 #include <cppunit/extensions/HelperMacros.h>
 
+#include <signal.h>
+
+#include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <fstream>
+#include <thread>
 
 #include "tests/integration/client.h"
 
@@ -47,6 +53,7 @@ class RobustnessTest : public CppUnit::TestFixture {
   CPPUNIT_TEST(testNginxRateLimitAnswersJson);
   CPPUNIT_TEST(testNoServerVersionLeak);
   CPPUNIT_TEST(testBurstOfGarbageKeepsWorkersAlive);
+  CPPUNIT_TEST(testSupervisorReplacesAKilledWorker);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -243,6 +250,44 @@ class RobustnessTest : public CppUnit::TestFixture {
     });
     CPPUNIT_ASSERT_EQUAL(0, server_errors.load());
     AssertHealthy();
+  }
+
+  // kill -9 of one worker process: the other keeps serving, and the
+  // supervisor forks a replacement.
+  void testSupervisorReplacesAKilledWorker() {
+    std::ifstream pid_file(TestEnv::Get().run_dir + "/app.pid");
+    int supervisor = 0;
+    pid_file >> supervisor;
+    CPPUNIT_ASSERT(supervisor > 0);
+    const std::vector<int> before = Children(supervisor);
+    CPPUNIT_ASSERT_MESSAGE("expected 2 workers", before.size() == 2);
+    CPPUNIT_ASSERT_EQUAL(0, ::kill(before[0], SIGKILL));
+    std::atomic<int> failures{0};
+    RunParallel(40, 4, [&](int) {
+      if (Get("/api/health").status != 200) ++failures;
+    });
+    CPPUNIT_ASSERT_EQUAL(0, failures.load());
+    std::vector<int> after;
+    for (int i = 0; i < 100; ++i) {
+      after = Children(supervisor);
+      if (after.size() == 2 && std::find(after.begin(), after.end(), before[0]) == after.end()) {
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    CPPUNIT_ASSERT_EQUAL(std::size_t(2), after.size());
+    CPPUNIT_ASSERT(std::find(after.begin(), after.end(), before[0]) == after.end());
+    AssertHealthy();
+  }
+
+ private:
+  static std::vector<int> Children(int parent) {
+    std::vector<int> out;
+    std::ifstream in("/proc/" + std::to_string(parent) + "/task/" + std::to_string(parent) +
+                     "/children");
+    int pid = 0;
+    while (in >> pid) out.push_back(pid);
+    return out;
   }
 };
 
