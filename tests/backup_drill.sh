@@ -26,6 +26,11 @@ DEV=$ROOT/scripts/dev.sh
 run_dir=${PAYMENTS_DRILL_RUN_DIR:-$ROOT/.run/drill}
 port=${PAYMENTS_DRILL_HTTPS_PORT:-18543}
 build_dir=${PAYMENTS_BUILD_DIR:-}
+# `dev.sh up` reconfigures its build dir without sanitizers: never hand it a
+# sanitizer build (e.g. the one `PAYMENTS_SANITIZE=1 dev.sh test` runs from).
+if [ -n "$build_dir" ] && grep -q '^PAYMENTS_SANITIZE:BOOL=ON' "$build_dir/CMakeCache.txt" 2>/dev/null; then
+  build_dir=""
+fi
 while IFS= read -r name; do unset "$name"; done < <(compgen -e | grep '^PAYMENTS_' || true)
 [ -z "$build_dir" ] || export PAYMENTS_BUILD_DIR=$build_dir
 case $run_dir in /*) ;; *) run_dir=$ROOT/$run_dir ;; esac
