@@ -215,8 +215,7 @@ missing = sorted(code_vars - documented)
 out(not missing, f".env.example lists all {len(code_vars)} variables the code reads" + (f"; missing {missing}" if missing else ""))
 compose_text = "\n".join(l for l in read("docker-compose.yml").splitlines() if not l.lstrip().startswith("#"))
 compose_vars = set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)", compose_text))
-optional = {"NGINX_IMAGE", "MYSQL_IMAGE", "MYSQL_BINLOG_EXPIRE_SECONDS", "MYSQL_MAX_CONNECTIONS"}
-missing = sorted(compose_vars - example_vars - optional)
+missing = sorted(compose_vars - example_vars)
 out(not missing, ".env.example lists the compose file's variables" + (f"; missing {missing}" if missing else ""))
 secrets = [l for l in example.splitlines()
            if re.match(r"^[A-Z0-9_]*(PASSWORD|TOKEN|TOKENS|SECRETS_KEY)=.+", l)]
