@@ -1,5 +1,3 @@
-# syntax=docker/dockerfile:1
-#
 # payments-fcgi container image: a Debian bookworm build stage and a slim
 # runtime stage that holds only the binary, its runtime libraries, the SQL
 # migrations and the docs. Build from a clean checkout:
