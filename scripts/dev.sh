@@ -290,8 +290,10 @@ cmd_status() {
 }
 
 # The isolated test stack: its own run dir, data dir and ports; a main pool
-# with every role configured and a "bare" pool with no tokens at all (to
-# prove the secure defaults), each behind its own nginx server.
+# with every role configured, a "bare" pool with no tokens at all (to
+# prove the secure defaults) and a "short" pool with 2-second licence leases
+# on its own database (PAYMENTS_TEST_SHORT_*), each behind its own nginx
+# server (ports PORT, PORT+1, PORT+2).
 cmd_test() {
   ensure_packages
   set_paths
@@ -301,7 +303,7 @@ cmd_test() {
 
   local run=${PAYMENTS_TEST_RUN_DIR:-$ROOT/.run/test}
   local port=${PAYMENTS_TEST_HTTPS_PORT:-18443}
-  local bare_port=$((port + 1))
+  local bare_port=$((port + 1)) short_port=$((port + 2))
   RUN_DIR=$run
   DATA_DIR=$run/data
   stack_down "$run" 2>/dev/null || true
@@ -309,8 +311,9 @@ cmd_test() {
   mkdir -p "$run/logs" "$DATA_DIR"
   trap 'stack_down "'"$run"'" 2>/dev/null || true' EXIT
 
-  local admin viewer key
+  local admin viewer key short_admin short_key
   admin=$(random_token); viewer=$(random_token); key=$(random_b64 32)
+  short_admin=$(random_token); short_key=$(random_b64 32)
   db_start "$run"
   tls_cert "$run"
   PAYMENTS_WORKERS=${PAYMENTS_WORKERS:-2} PAYMENTS_THREADS=${PAYMENTS_THREADS:-4} \
@@ -325,11 +328,22 @@ cmd_test() {
   app_start "$run" app-bare "$run/fcgi-bare.sock" \
     PAYMENTS_API_ADMIN_TOKEN= PAYMENTS_VIEWER_TOKENS= PAYMENTS_SECRETS_KEY="$key" \
     PAYMENTS_DATA_DIR="$run/data-bare" PAYMENTS_LOG_LEVEL=warning
-  nginx_config "$run" "$port:$run/fcgi.sock $bare_port:$run/fcgi-bare.sock"
+  # The "short" pool: 2-second licence leases (expiry tests) on its own
+  # database and secrets key (key-rotation tests run against it alone).
+  mariadb --no-defaults --socket="$run/mysql.sock" -uroot \
+    -e "CREATE DATABASE IF NOT EXISTS payments_short CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+  PAYMENTS_WORKERS=1 PAYMENTS_THREADS=4 \
+  app_start "$run" app-short "$run/fcgi-short.sock" \
+    PAYMENTS_DB_NAME=payments_short PAYMENTS_API_ADMIN_TOKEN="$short_admin" \
+    PAYMENTS_VIEWER_TOKENS= PAYMENTS_SECRETS_KEY="$short_key" PAYMENTS_LICENSE_LEASE_SECONDS=2 \
+    PAYMENTS_DATA_DIR="$run/data-short" PAYMENTS_LOG_LEVEL=warning
+  nginx_config "$run" \
+    "$port:$run/fcgi.sock $bare_port:$run/fcgi-bare.sock $short_port:$run/fcgi-short.sock"
   nginx_start "$run"
   wait_healthy "$run" "$port"
   wait_healthy "$run" "$bare_port"
-  say "test stack up on 127.0.0.1:$port (bare: $bare_port); running ctest"
+  wait_healthy "$run" "$short_port"
+  say "test stack up on 127.0.0.1:$port (bare: $bare_port, short leases: $short_port); running ctest"
 
   local status=0
   PAYMENTS_TEST_URL="https://127.0.0.1:$port" \
@@ -338,6 +352,10 @@ cmd_test() {
   PAYMENTS_TEST_ADMIN_TOKEN="$admin" PAYMENTS_TEST_VIEWER_TOKEN="$viewer" \
   PAYMENTS_TEST_RUN_DIR="$run" PAYMENTS_TEST_DATA_DIR="$DATA_DIR" \
   PAYMENTS_TEST_DB_SOCKET="$run/mysql.sock" \
+  PAYMENTS_TEST_SHORT_URL="https://127.0.0.1:$short_port" \
+  PAYMENTS_TEST_SHORT_ADMIN_TOKEN="$short_admin" PAYMENTS_TEST_SHORT_SECRETS_KEY="$short_key" \
+  PAYMENTS_TEST_SHORT_DB_NAME=payments_short PAYMENTS_TEST_SHORT_DATA_DIR="$run/data-short" \
+  PAYMENTS_TEST_BINARY="$BUILD_DIR/payments-fcgi" \
     ctest --test-dir "$BUILD_DIR" --output-on-failure --timeout 600 "$@" || status=$?
   if grep -qE 'runtime error|AddressSanitizer|LeakSanitizer' "$run"/logs/app*.log 2>/dev/null; then
     say "sanitizer reports in the worker logs:"

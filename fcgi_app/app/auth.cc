@@ -2,6 +2,7 @@
 
 #include "app/services.h"
 #include "crypto/crypto.h"
+#include "domain/licensing.h"
 #include "http/errors.h"
 
 namespace payments {
@@ -46,8 +47,18 @@ void AuthorizeRole(Role role, RequestContext& context) {
     case Role::kViewer:
       RequireViewer(config, context.request.Header("x-admin-token"));
       return;
-    case Role::kOrchestrator:
-      throw ApiError(ErrorKind::kUnauthorized, "Orchestrator token required");
+    case Role::kOrchestrator: {
+      // Bearer or X-Orchestrator-Token; looked up by SHA-256 through a
+      // unique index, compared in constant time, last_seen_at updated.
+      const std::string token = PresentedOrchestratorToken(
+          context.request.Header("authorization"), context.request.Header("x-orchestrator-token"));
+      const std::optional<std::string> orchestrator_id =
+          Licensing(context.db, context.services, context.request.remote_addr)
+              .Authenticate(token, Timestamp::Now());
+      if (!orchestrator_id) throw ApiError(ErrorKind::kUnauthorized, "Orchestrator token required");
+      context.orchestrator_id = *orchestrator_id;
+      return;
+    }
   }
 }
 

@@ -22,6 +22,23 @@ std::vector<Route> ApiRoutes() {
 
       {"POST", "/api/ledger/adjustments", R::kAdmin, PostAdjustment},
       {"GET", "/api/ledger/events", R::kViewer, ListLedgerEvents},
+
+      // Image licensing (licenses.cc).
+      {"POST", "/api/licenses/orchestrators/{orchestrator_id}/tokens", R::kAdmin,
+       MintOrchestratorToken},
+      {"GET", "/api/licenses/orchestrators/{orchestrator_id}/tokens", R::kAdmin,
+       ListOrchestratorTokens},
+      {"DELETE", "/api/licenses/orchestrators/{orchestrator_id}/tokens/{token_id}", R::kAdmin,
+       RevokeOrchestratorToken},
+      {"PUT", "/api/licenses/images", R::kAdmin, PutLicenseImage},
+      {"GET", "/api/licenses/images", R::kAdmin, ListLicenseImages},
+      {"POST", "/api/licenses/images/revoke", R::kAdmin, RevokeLicenseImage},
+      {"GET", "/api/licenses/access", R::kAdmin, GetLicenseAccess},
+      {"POST", "/api/licenses/access/grant", R::kAdmin, GrantLicenseAccess},
+      {"POST", "/api/licenses/access/revoke", R::kAdmin, RevokeLicenseAccess},
+      {"POST", "/api/licenses/lease", R::kOrchestrator, IssueLicenseLease},
+      {"POST", "/api/licenses/lease/{lease_id}/heartbeat", R::kOrchestrator, HeartbeatLicenseLease},
+      {"GET", "/api/licenses/leases", R::kViewer, ListLicenseLeases},
   };
 }
 

@@ -25,4 +25,18 @@ Response WorkloadSummary(RequestContext& context);
 Response PostAdjustment(RequestContext& context);
 Response ListLedgerEvents(RequestContext& context);
 
+// licenses.cc
+Response MintOrchestratorToken(RequestContext& context);
+Response ListOrchestratorTokens(RequestContext& context);
+Response RevokeOrchestratorToken(RequestContext& context);
+Response PutLicenseImage(RequestContext& context);
+Response ListLicenseImages(RequestContext& context);
+Response RevokeLicenseImage(RequestContext& context);
+Response GetLicenseAccess(RequestContext& context);
+Response GrantLicenseAccess(RequestContext& context);
+Response RevokeLicenseAccess(RequestContext& context);
+Response IssueLicenseLease(RequestContext& context);
+Response HeartbeatLicenseLease(RequestContext& context);
+Response ListLicenseLeases(RequestContext& context);
+
 }  // namespace payments
