@@ -16,7 +16,10 @@
 #     script the nginx container runs (nginx/compose/40-payments-config.sh),
 #     with its paths moved into a scratch directory; plus that script's own
 #     refusals (half a certificate pair, a malformed rate).
-#  4. shellcheck (warnings and errors) on the deployment scripts, when
+#  4. CMake configures from only the paths the Dockerfile's build stage
+#     copies; every library the built binary links comes from a package the
+#     runtime stage installs (ldd, dpkg -S, apt-cache depends).
+#  5. shellcheck (warnings and errors) on the deployment scripts, when
 #     installed.
 #
 # The last line is "N passed, N failed"; exit 1 on any failure.
@@ -381,7 +384,26 @@ else
   fi
 fi
 
-# ------------------------------------------------ 4. runtime libraries --
+# ----------------------------------------- 4. Docker build context, cmake --
+# The build stage copies only some paths; CMake must configure from them alone.
+if command -v cmake >/dev/null 2>&1; then
+  ctx=$tmp/context
+  mkdir -p "$ctx"
+  copied=$(sed -n '1,/^FROM .* AS runtime/p' "$ROOT/Dockerfile" \
+    | awk '$1 == "COPY" && $2 !~ /^--/ { for (i = 2; i < NF; i++) print $i }')
+  for path in $copied; do cp -a "$ROOT/$path" "$ctx/"; done
+  if [ -z "$copied" ]; then
+    fail "no COPY lines in the Dockerfile's build stage"
+  elif out=$(cmake -S "$ctx" -B "$ctx/build" -DCMAKE_BUILD_TYPE=Release 2>&1); then
+    pass "CMake configures from the build stage's COPY paths alone ($(echo $copied))"
+  else
+    fail "CMake cannot configure from the build stage's COPY paths ($(echo $copied)): $(tail -n 5 <<<"$out")"
+  fi
+else
+  skip "Docker build context (cmake not installed)"
+fi
+
+# ------------------------------------------------ 5. runtime libraries --
 # Every shared library the built binary links must come from a package that
 # the runtime stage installs (or one of their dependencies, per apt-cache).
 binary=""
@@ -420,7 +442,7 @@ else
   fi
 fi
 
-# ------------------------------------------------------------ 5. shellcheck --
+# ------------------------------------------------------------ 6. shellcheck --
 scripts=(scripts/check-deploy.sh scripts/lib/backup.sh scripts/healthcheck.sh
   tests/backup_drill.sh nginx/compose/40-payments-config.sh)
 if command -v shellcheck >/dev/null 2>&1; then
