@@ -72,7 +72,10 @@ bool IsIpOrCidr(const std::string& item) {
     }
   }
   unsigned char buf[16];
-  return inet_pton(AF_INET, ip.c_str(), buf) == 1 || inet_pton(AF_INET6, ip.c_str(), buf) == 1;
+  if (inet_pton(AF_INET, ip.c_str(), buf) == 1) {
+    return slash == std::string::npos || std::stoi(item.substr(slash + 1)) <= 32;
+  }
+  return inet_pton(AF_INET6, ip.c_str(), buf) == 1;
 }
 
 }  // namespace
@@ -135,8 +138,9 @@ Config Config::Load(const std::function<const char*(const char*)>& lookup) {
 
   c.admin_token = env.String("PAYMENTS_API_ADMIN_TOKEN", "");
   if (!c.admin_token.empty() && c.admin_token.size() < 16) {
-    throw ConfigError("PAYMENTS_API_ADMIN_TOKEN: must be at least 16 characters (or empty to "
-                      "disable the admin API)");
+    throw ConfigError(
+        "PAYMENTS_API_ADMIN_TOKEN: must be at least 16 characters (or empty to "
+        "disable the admin API)");
   }
   c.viewer_tokens = SplitList(env.String("PAYMENTS_VIEWER_TOKENS", ""));
   for (const std::string& token : c.viewer_tokens) {
@@ -165,7 +169,8 @@ Config Config::Load(const std::function<const char*(const char*)>& lookup) {
   c.audit_log_path = env.String("PAYMENTS_AUDIT_LOG_PATH", "");
   if (c.audit_log_path.empty()) c.audit_log_path = c.data_dir + "/audit/registry.log";
   c.ledger_journal_path = env.String("PAYMENTS_LEDGER_JOURNAL_PATH", "");
-  if (c.ledger_journal_path.empty()) c.ledger_journal_path = c.data_dir + "/audit/ledger-events.log";
+  if (c.ledger_journal_path.empty())
+    c.ledger_journal_path = c.data_dir + "/audit/ledger-events.log";
   c.license_audit_log_path = env.String("PAYMENTS_LICENSE_AUDIT_LOG_PATH", "");
   if (c.license_audit_log_path.empty()) {
     c.license_audit_log_path = c.data_dir + "/audit/license.log";

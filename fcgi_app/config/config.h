@@ -42,14 +42,14 @@ struct Config {
   std::string log_level = "info";
 
   // Access control.
-  std::string admin_token;                 // empty: admin API disabled
-  std::vector<std::string> viewer_tokens;  // empty: no viewers
+  std::string admin_token;                        // empty: admin API disabled
+  std::vector<std::string> viewer_tokens;         // empty: no viewers
   std::vector<std::string> manager_ip_allowlist;  // IPs or CIDRs
 
   // Registration rules.
   int registration_per_minute = 5;
   int registration_burst = 5;
-  std::vector<std::string> address_denylist;  // lower-case addresses
+  std::vector<std::string> address_denylist;   // lower-case addresses
   std::vector<std::string> top_orchestrators;  // lower-case addresses
   std::string top_orchestrators_path;
 

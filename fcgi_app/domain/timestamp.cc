@@ -1,6 +1,7 @@
 #include "domain/timestamp.h"
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 
 namespace payments {
@@ -87,7 +88,7 @@ Timestamp Timestamp::Now() {
 }
 
 Timestamp Timestamp::PlusSeconds(double seconds) const {
-  return Timestamp(micros_ + static_cast<int64_t>(seconds * 1e6));
+  return Timestamp(micros_ + std::llround(seconds * 1e6));
 }
 
 std::string Timestamp::ToIso() const { return Format(micros_, 'T', "Z"); }

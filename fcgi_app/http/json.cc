@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "http/errors.h"
+#include "http/json_syntax.h"
 
 namespace payments {
 namespace {
@@ -100,6 +101,14 @@ std::size_t Utf8Length(std::string_view text) {
 
 Json::Value ParseJsonObject(std::string_view body) {
   if (!IsValidUtf8(body)) ThrowBody("Request body is not valid UTF-8", "unicode_error");
+  switch (CheckJsonSyntax(body, kMaxDepth)) {
+    case JsonSyntax::kMalformed:
+      ThrowBody("Request body is not valid JSON", "json_invalid");
+    case JsonSyntax::kBadSurrogate:
+      ThrowBody("Request body is not valid UTF-8", "unicode_error");
+    case JsonSyntax::kValid:
+      break;
+  }
   Json::Value root;
   std::string errors;
   bool ok = false;

@@ -72,7 +72,7 @@ std::vector<std::string> SplitSqlStatements(const std::string& text) {
     const auto last = line.find_last_not_of(" \t\r");
     if (line[last] == ';') {
       current.erase(current.find_last_of(';'));
-      out.push_back(current);
+      if (current.find_first_not_of(" \t\r\n;") != std::string::npos) out.push_back(current);
       current.clear();
     }
   }
