@@ -120,7 +120,8 @@ cmd_backup() {
     || die "the dump in $dir is truncated (no 'Dump completed' trailer)"
   mv "$dir/$BACKUP_DUMP.partial" "$dir/$BACKUP_DUMP"
   if [ "$log_bin" = 1 ]; then
-    position=$(gzip -dc "$dir/$BACKUP_DUMP" | head -n 60 \
+    # (gzip may die of SIGPIPE once head has its lines: not an error.)
+    position=$({ gzip -dc "$dir/$BACKUP_DUMP" || true; } | head -n 60 \
       | sed -n "s/^-- CHANGE MASTER TO MASTER_LOG_FILE='\([^']*\)', MASTER_LOG_POS=\([0-9]*\);.*/\1 \2/p" | head -n 1)
     binlog=${position:-none}
   fi
