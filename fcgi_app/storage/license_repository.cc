@@ -395,15 +395,21 @@ void LicenseLeaseRepository::Revoke(const std::string& lease_id, Timestamp now,
 
 std::vector<LeaseRecord> LicenseLeaseRepository::List(const LeaseFilter& filter, Timestamp now) {
   // One statement text per combination of filters (at most eight, each
-  // prepared once per connection); every value is bound.
+  // prepared once per connection); every value is bound. The leases drive
+  // the join (STRAIGHT_JOIN) and the image filter is resolved to its id
+  // first, so that each variant walks an (x, issued_at) index backwards and
+  // stops at `limit` rows instead of sorting every lease of an image.
   std::string sql_text =
       "SELECT l.lease_id, l.orchestrator_id, i.image_ref, " + IsoColumn("l.issued_at") + ", " +
       IsoColumn("l.last_seen_at") + ", l.last_seen_ip, " + IsoColumn("l.expires_at") + ", " +
       IsoColumn("l.revoked_at") +
       ", (l.revoked_at IS NULL AND l.expires_at > ?) AS active "
-      "FROM license_leases l JOIN license_images i ON i.image_id = l.image_id WHERE TRUE";
+      "FROM license_leases l STRAIGHT_JOIN license_images i ON i.image_id = l.image_id "
+      "WHERE TRUE";
   if (filter.orchestrator_id) sql_text += " AND l.orchestrator_id = ?";
-  if (filter.image_ref) sql_text += " AND i.image_ref = ?";
+  if (filter.image_ref) {
+    sql_text += " AND l.image_id = (SELECT image_id FROM license_images WHERE image_ref = ?)";
+  }
   if (filter.active_only) sql_text += " AND l.revoked_at IS NULL AND l.expires_at > ?";
   sql_text += " ORDER BY l.issued_at DESC, l.lease_id DESC LIMIT ?";
   sql::PreparedStatement& st = db_.Prepare(sql_text);
