@@ -13,20 +13,8 @@ namespace {
 constexpr std::size_t kMaxMonitoredServices = 25;
 constexpr std::size_t kMaxServiceNameLength = 256;
 
-Json::Value Nullable(const std::optional<std::string>& value) {
-  return value ? Json::Value(*value) : Json::Value();
-}
 
-Json::Value Nullable(const std::optional<double>& value) {
-  return value ? Json::Value(*value) : Json::Value();
-}
 
-std::string Trim(const std::string& text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return "";
-  const auto last = text.find_last_not_of(" \t\r\n");
-  return text.substr(first, last - first + 1);
-}
 
 RegistrationInput ReadRegistration(const Request& request) {
   const Json::Value body = ParseJsonObject(request.body);
@@ -44,7 +32,7 @@ RegistrationInput ReadRegistration(const Request& request) {
   }
   input.capability = fields.String("capability", false, {0, 128});
   if (auto email = fields.String("contact_email", false, {0, 255})) {
-    const std::string trimmed = Trim(*email);
+    const std::string trimmed = TrimSpace(*email);
     if (!trimmed.empty()) {
       const auto at = trimmed.find('@');
       if (at == std::string::npos || at == 0 || trimmed.back() == '@') {
@@ -70,8 +58,6 @@ RegistrationInput ReadRegistration(const Request& request) {
   return input;
 }
 
-}  // namespace
-
 // The full record of GET /api/orchestrators, redacted when the caller's IP
 // is not in PAYMENTS_MANAGER_IP_ALLOWLIST (if that list is set).
 Json::Value OrchestratorJson(const OrchestratorRecord& r, Timestamp now, bool redact) {
@@ -82,22 +68,22 @@ Json::Value OrchestratorJson(const OrchestratorRecord& r, Timestamp now, bool re
   out["eligible_for_payments"] = IsEligible(r, now);
   out["is_top_100"] = r.is_top_100;
   out["denylisted"] = r.denylisted;
-  out["cooldown_expires_at"] = Nullable(r.cooldown_expires_at);
+  out["cooldown_expires_at"] = JsonOrNull(r.cooldown_expires_at);
   out["cooldown_active"] = r.CooldownActive(now);
   out["first_seen"] = r.first_seen;
   out["last_seen"] = r.last_seen;
   out["registration_count"] = r.registration_count;
-  out["contact_email"] = Nullable(r.contact_email);
-  out["capability"] = Nullable(r.capability);
-  out["host_public_ip"] = redact ? Json::Value() : Nullable(r.host_public_ip);
-  out["host_name"] = Nullable(r.host_name);
-  out["last_seen_ip"] = redact ? Json::Value() : Nullable(r.last_seen_ip);
-  out["last_missed_all_services"] = Nullable(r.last_missed_all_services);
-  out["last_healthy_at"] = Nullable(r.last_healthy_at);
-  out["last_cooldown_started_at"] = Nullable(r.last_cooldown_started_at);
-  out["last_cooldown_cleared_at"] = Nullable(r.last_cooldown_cleared_at);
-  out["health_url"] = redact ? Json::Value() : Nullable(r.health_url);
-  out["health_timeout"] = Nullable(r.health_timeout);
+  out["contact_email"] = JsonOrNull(r.contact_email);
+  out["capability"] = JsonOrNull(r.capability);
+  out["host_public_ip"] = redact ? Json::Value() : JsonOrNull(r.host_public_ip);
+  out["host_name"] = JsonOrNull(r.host_name);
+  out["last_seen_ip"] = redact ? Json::Value() : JsonOrNull(r.last_seen_ip);
+  out["last_missed_all_services"] = JsonOrNull(r.last_missed_all_services);
+  out["last_healthy_at"] = JsonOrNull(r.last_healthy_at);
+  out["last_cooldown_started_at"] = JsonOrNull(r.last_cooldown_started_at);
+  out["last_cooldown_cleared_at"] = JsonOrNull(r.last_cooldown_cleared_at);
+  out["health_url"] = redact ? Json::Value() : JsonOrNull(r.health_url);
+  out["health_timeout"] = JsonOrNull(r.health_timeout);
   if (r.monitored_services) {
     Json::Value list(Json::arrayValue);
     for (const std::string& s : *r.monitored_services) list.append(s);
@@ -105,11 +91,9 @@ Json::Value OrchestratorJson(const OrchestratorRecord& r, Timestamp now, bool re
   } else {
     out["monitored_services"] = Json::Value();
   }
-  out["min_service_uptime"] = Nullable(r.min_service_uptime);
+  out["min_service_uptime"] = JsonOrNull(r.min_service_uptime);
   return out;
 }
-
-namespace {
 
 bool ShouldRedact(const RequestContext& context) {
   const auto& allow = context.services.config.manager_ip_allowlist;
@@ -147,7 +131,7 @@ Response RegisterOrchestrator(RequestContext& context) {
   body["is_top_100"] = r.is_top_100;
   body["denylisted"] = r.denylisted;
   body["registration_count"] = r.registration_count;
-  body["cooldown_expires_at"] = Nullable(r.cooldown_expires_at);
+  body["cooldown_expires_at"] = JsonOrNull(r.cooldown_expires_at);
   std::string message = outcome.created ? "Registered orchestrator" : "Registration refreshed";
   if (r.CooldownActive(now)) message += " (cooldown active)";
   body["message"] = message;

@@ -10,25 +10,22 @@
 namespace payments {
 namespace {
 
-Json::Value Nullable(const std::optional<std::string>& value) {
-  return value ? Json::Value(*value) : Json::Value();
-}
 
 Json::Value WorkloadJson(const WorkloadRecord& w) {
   Json::Value out(Json::objectValue);
   out["workload_id"] = w.workload_id;
   out["orchestrator_id"] = w.orchestrator_id;
-  out["plan_id"] = Nullable(w.plan_id);
-  out["run_id"] = Nullable(w.run_id);
-  out["artifact_hash"] = Nullable(w.artifact_hash);
-  out["artifact_uri"] = Nullable(w.artifact_uri);
+  out["plan_id"] = JsonOrNull(w.plan_id);
+  out["run_id"] = JsonOrNull(w.run_id);
+  out["artifact_hash"] = JsonOrNull(w.artifact_hash);
+  out["artifact_uri"] = JsonOrNull(w.artifact_uri);
   out["payout_amount_eth"] = w.payout_amount_eth.ToString();
   out["status"] = w.status;
   out["submitted_at"] = w.submitted_at;
-  out["notes"] = Nullable(w.notes);
-  out["tx_hash"] = Nullable(w.tx_hash);
+  out["notes"] = JsonOrNull(w.notes);
+  out["tx_hash"] = JsonOrNull(w.tx_hash);
   out["credited"] = w.credited;
-  out["credited_at"] = Nullable(w.credited_at);
+  out["credited_at"] = JsonOrNull(w.credited_at);
   return out;
 }
 

@@ -11,12 +11,6 @@
 namespace payments {
 namespace {
 
-std::string Trim(const std::string& text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return "";
-  const auto last = text.find_last_not_of(" \t\r\n");
-  return text.substr(first, last - first + 1);
-}
 
 std::string FormatNumber(double value) {
   std::ostringstream out;
@@ -25,6 +19,13 @@ std::string FormatNumber(double value) {
 }
 
 }  // namespace
+
+std::string TrimSpace(const std::string& text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return "";
+  const auto last = text.find_last_not_of(" \t\r\n");
+  return text.substr(first, last - first + 1);
+}
 
 std::string TooLongMessage(std::size_t max) {
   return "String should have at most " + std::to_string(max) + " characters";
@@ -143,7 +144,7 @@ std::optional<std::vector<std::string>> FieldReader::StringList(const char* fiel
           ValidationEntry("body", field, "Input should be a valid string", "string_type"));
       return std::nullopt;
     }
-    std::string text = Trim(item.asString());
+    std::string text = TrimSpace(item.asString());
     if (Utf8Length(text) > max_item_length) {
       AddError(field, TooLongMessage(max_item_length), "string_too_long");
       return std::nullopt;

@@ -71,6 +71,9 @@ class QueryReader {
   Json::Value errors_{Json::arrayValue};
 };
 
+// `text` without leading and trailing spaces, tabs and line breaks.
+std::string TrimSpace(const std::string& text);
+
 // "String should have at most 128 characters" and friends.
 std::string TooLongMessage(std::size_t max);
 

@@ -123,6 +123,14 @@ Json::Value ParseJsonObject(std::string_view body) {
   return root;
 }
 
+Json::Value JsonOrNull(const std::optional<std::string>& value) {
+  return value ? Json::Value(*value) : Json::Value();
+}
+
+Json::Value JsonOrNull(const std::optional<double>& value) {
+  return value ? Json::Value(*value) : Json::Value();
+}
+
 std::string ToJson(const Json::Value& value) {
   thread_local std::unique_ptr<Json::StreamWriter> writer = [] {
     Json::StreamWriterBuilder builder;

@@ -5,6 +5,7 @@
 
 #include <json/value.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,6 +21,10 @@ std::size_t Utf8Length(std::string_view text);
 // loc ["body"] for invalid UTF-8, malformed JSON, too deep nesting, or a
 // non-object. An empty body is treated as malformed.
 Json::Value ParseJsonObject(std::string_view body);
+
+// The value, or JSON null when absent.
+Json::Value JsonOrNull(const std::optional<std::string>& value);
+Json::Value JsonOrNull(const std::optional<double>& value);
 
 // Compact JSON text, UTF-8 emitted as is.
 std::string ToJson(const Json::Value& value);

@@ -5,10 +5,14 @@
 #include <cppconn/exception.h>
 #include <cppconn/statement.h>
 
+#include <json/reader.h>
+
 #include <boost/log/trivial.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <thread>
+
+#include "domain/timestamp.h"
 
 namespace payments {
 namespace {
@@ -184,6 +188,55 @@ std::optional<std::string> OptString(sql::ResultSet& rs, const char* column) {
 std::optional<double> OptDouble(sql::ResultSet& rs, const char* column) {
   if (rs.isNull(column)) return std::nullopt;
   return static_cast<double>(rs.getDouble(column));
+}
+
+Money MoneyColumn(sql::ResultSet& rs, const char* column) {
+  Money value;
+  std::string error;
+  if (!Money::Parse(std::string(rs.getString(column)), &value, &error)) {
+    throw std::runtime_error(std::string("unreadable amount in column ") + column);
+  }
+  return value;
+}
+
+Json::Value JsonColumn(sql::ResultSet& rs, const char* column) {
+  const std::optional<std::string> text = OptString(rs, column);
+  if (!text) return Json::Value();
+  Json::Value value;
+  Json::CharReaderBuilder builder;
+  std::string errors;
+  const std::unique_ptr<Json::CharReader> reader(builder.newCharReader());
+  if (!reader->parse(text->data(), text->data() + text->size(), &value, &errors)) {
+    return Json::Value();
+  }
+  return value;
+}
+
+void BindOptString(sql::PreparedStatement& st, int index, const std::optional<std::string>& value) {
+  if (value) {
+    st.setString(index, *value);
+  } else {
+    st.setNull(index, 0);
+  }
+}
+
+void BindOptDouble(sql::PreparedStatement& st, int index, const std::optional<double>& value) {
+  if (value) {
+    st.setDouble(index, *value);
+  } else {
+    st.setNull(index, 0);
+  }
+}
+
+std::string SqlTime(const std::string& iso) {
+  const std::optional<Timestamp> ts = Timestamp::ParseIso(iso);
+  if (!ts) throw std::runtime_error("not a timestamp: " + iso);
+  return ts->ToSql();
+}
+
+std::optional<std::string> SqlTime(const std::optional<std::string>& iso) {
+  if (!iso) return std::nullopt;
+  return SqlTime(*iso);
 }
 
 std::string IsoColumn(const std::string& column) {

@@ -6,6 +6,7 @@
 
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
+#include <json/value.h>
 
 #include <functional>
 #include <memory>
@@ -15,6 +16,7 @@
 #include <unordered_map>
 
 #include "config/config.h"
+#include "domain/money.h"
 
 namespace sql {
 class Connection;
@@ -85,6 +87,19 @@ bool IsRetryable(int mysql_error_code);  // deadlock, lock wait timeout, duplica
 // Nullable column readers.
 std::optional<std::string> OptString(sql::ResultSet& rs, const char* column);
 std::optional<double> OptDouble(sql::ResultSet& rs, const char* column);
+// A DECIMAL column read as text (CAST(... AS CHAR)) into Money; throws
+// std::runtime_error if the stored text is not an amount.
+Money MoneyColumn(sql::ResultSet& rs, const char* column);
+// A JSON column read as text; null when NULL or unparsable.
+Json::Value JsonColumn(sql::ResultSet& rs, const char* column);
+
+// Parameter binders: NULL when the optional is empty.
+void BindOptString(sql::PreparedStatement& st, int index, const std::optional<std::string>& value);
+void BindOptDouble(sql::PreparedStatement& st, int index, const std::optional<double>& value);
+// An API timestamp (ISO-8601) as a DATETIME(6) literal; throws
+// std::runtime_error on text that is not a timestamp.
+std::string SqlTime(const std::string& iso);
+std::optional<std::string> SqlTime(const std::optional<std::string>& iso);
 
 // SQL expression that formats a DATETIME(6) column as API.md's timestamp
 // (`2026-11-23T21:59:06.846209Z`), aliased to the column name.

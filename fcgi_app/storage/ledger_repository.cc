@@ -1,37 +1,11 @@
 #include "storage/ledger_repository.h"
 
-#include <json/reader.h>
-
 #include <memory>
 #include <stdexcept>
 
 #include "http/json.h"
 
 namespace payments {
-namespace {
-
-Money ReadMoney(sql::ResultSet& rs, const char* column) {
-  Money value;
-  std::string error;
-  if (!Money::Parse(std::string(rs.getString(column)), &value, &error)) {
-    throw std::runtime_error(std::string("unreadable amount in column ") + column);
-  }
-  return value;
-}
-
-Json::Value ParseMetadata(const std::optional<std::string>& text) {
-  if (!text) return Json::Value();
-  Json::Value value;
-  Json::CharReaderBuilder builder;
-  std::string errors;
-  std::unique_ptr<Json::CharReader> reader(builder.newCharReader());
-  if (!reader->parse(text->data(), text->data() + text->size(), &value, &errors)) {
-    return Json::Value();
-  }
-  return value;
-}
-
-}  // namespace
 
 std::optional<Money> LedgerRepository::LockBalance(const std::string& orchestrator_id) {
   sql::PreparedStatement& st = db_.Prepare(
@@ -40,7 +14,7 @@ std::optional<Money> LedgerRepository::LockBalance(const std::string& orchestrat
   st.setString(1, orchestrator_id);
   std::unique_ptr<sql::ResultSet> rs(st.executeQuery());
   if (!rs->next()) return std::nullopt;
-  return ReadMoney(*rs, "balance_eth");
+  return MoneyColumn(*rs, "balance_eth");
 }
 
 void LedgerRepository::SetBalance(const std::string& orchestrator_id, Money balance,
@@ -64,11 +38,7 @@ long long LedgerRepository::Append(LedgerEvent* event, Timestamp now) {
   st.setString(3, event->amount.ToString());
   st.setString(4, event->balance.ToString());
   st.setString(5, event->delta.ToString());
-  if (event->reason) {
-    st.setString(6, *event->reason);
-  } else {
-    st.setNull(6, 0);
-  }
+  BindOptString(st, 6, event->reason);
   if (event->metadata.isNull()) {
     st.setNull(7, 0);
   } else {
@@ -104,11 +74,11 @@ std::vector<LedgerEvent> LedgerRepository::List(const std::string& orchestrator_
     e.timestamp = rs->getString("created_at");
     e.event = rs->getString("event");
     e.orchestrator_id = rs->getString("orchestrator_id");
-    e.amount = ReadMoney(*rs, "amount");
-    e.balance = ReadMoney(*rs, "balance");
-    e.delta = ReadMoney(*rs, "delta");
+    e.amount = MoneyColumn(*rs, "amount");
+    e.balance = MoneyColumn(*rs, "balance");
+    e.delta = MoneyColumn(*rs, "delta");
     e.reason = OptString(*rs, "reason");
-    e.metadata = ParseMetadata(OptString(*rs, "metadata"));
+    e.metadata = JsonColumn(*rs, "metadata");
     out.push_back(std::move(e));
   }
   return out;

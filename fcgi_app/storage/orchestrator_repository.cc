@@ -27,22 +27,6 @@ const std::string& SelectColumns() {
   return kColumns;
 }
 
-std::optional<std::vector<std::string>> ParseServices(const std::optional<std::string>& text) {
-  if (!text) return std::nullopt;
-  Json::Value value;
-  Json::CharReaderBuilder builder;
-  std::string errors;
-  std::unique_ptr<Json::CharReader> reader(builder.newCharReader());
-  if (!reader->parse(text->data(), text->data() + text->size(), &value, &errors) ||
-      !value.isArray()) {
-    return std::nullopt;
-  }
-  std::vector<std::string> out;
-  for (const Json::Value& item : value) {
-    if (item.isString()) out.push_back(item.asString());
-  }
-  return out;
-}
 
 OrchestratorRecord ReadRecord(sql::ResultSet& rs) {
   OrchestratorRecord r;
@@ -55,7 +39,13 @@ OrchestratorRecord ReadRecord(sql::ResultSet& rs) {
   r.host_name = OptString(rs, "host_name");
   r.health_url = OptString(rs, "health_url");
   r.health_timeout = OptDouble(rs, "health_timeout");
-  r.monitored_services = ParseServices(OptString(rs, "monitored_services"));
+  const Json::Value services = JsonColumn(rs, "monitored_services");
+  if (services.isArray()) {
+    r.monitored_services.emplace();
+    for (const Json::Value& item : services) {
+      if (item.isString()) r.monitored_services->push_back(item.asString());
+    }
+  }
   r.min_service_uptime = OptDouble(rs, "min_service_uptime");
   r.last_seen_ip = OptString(rs, "last_seen_ip");
   r.is_top_100 = rs.getBoolean("is_top_100");
@@ -70,35 +60,12 @@ OrchestratorRecord ReadRecord(sql::ResultSet& rs) {
   r.last_healthy_at = OptString(rs, "last_healthy_at");
   r.last_cooldown_started_at = OptString(rs, "last_cooldown_started_at");
   r.last_cooldown_cleared_at = OptString(rs, "last_cooldown_cleared_at");
-  std::string error;
-  if (!Money::Parse(std::string(rs.getString("balance_eth")), &r.balance, &error)) {
-    throw std::runtime_error("unreadable balance for " + r.orchestrator_id);
-  }
+  r.balance = MoneyColumn(rs, "balance_eth");
   return r;
 }
 
-void SetOptString(sql::PreparedStatement& st, int index, const std::optional<std::string>& value) {
-  if (value) {
-    st.setString(index, *value);
-  } else {
-    st.setNull(index, 0);
-  }
-}
 
-void SetOptDouble(sql::PreparedStatement& st, int index, const std::optional<double>& value) {
-  if (value) {
-    st.setDouble(index, *value);
-  } else {
-    st.setNull(index, 0);
-  }
-}
 
-std::optional<std::string> IsoToSql(const std::optional<std::string>& iso) {
-  if (!iso) return std::nullopt;
-  const auto ts = Timestamp::ParseIso(*iso);
-  if (!ts) throw std::runtime_error("bad timestamp " + *iso);
-  return ts->ToSql();
-}
 
 std::optional<std::string> ServicesJson(const std::optional<std::vector<std::string>>& services) {
   if (!services) return std::nullopt;
@@ -112,21 +79,21 @@ int BindWritable(sql::PreparedStatement& st, const OrchestratorRecord& r) {
   int i = 1;
   st.setString(i++, r.address);
   st.setString(i++, r.address_key);
-  SetOptString(st, i++, r.capability);
-  SetOptString(st, i++, r.contact_email);
-  SetOptString(st, i++, r.host_public_ip);
-  SetOptString(st, i++, r.host_name);
-  SetOptString(st, i++, r.health_url);
-  SetOptDouble(st, i++, r.health_timeout);
-  SetOptString(st, i++, ServicesJson(r.monitored_services));
-  SetOptDouble(st, i++, r.min_service_uptime);
-  SetOptString(st, i++, r.last_seen_ip);
+  BindOptString(st, i++, r.capability);
+  BindOptString(st, i++, r.contact_email);
+  BindOptString(st, i++, r.host_public_ip);
+  BindOptString(st, i++, r.host_name);
+  BindOptString(st, i++, r.health_url);
+  BindOptDouble(st, i++, r.health_timeout);
+  BindOptString(st, i++, ServicesJson(r.monitored_services));
+  BindOptDouble(st, i++, r.min_service_uptime);
+  BindOptString(st, i++, r.last_seen_ip);
   st.setBoolean(i++, r.is_top_100);
   st.setBoolean(i++, r.denylisted);
   st.setBoolean(i++, r.eligible_for_payments);
   st.setInt(i++, r.registration_count);
-  st.setString(i++, *IsoToSql(r.last_seen));
-  SetOptString(st, i++, IsoToSql(r.last_healthy_at));
+  st.setString(i++, SqlTime(r.last_seen));
+  BindOptString(st, i++, SqlTime(r.last_healthy_at));
   return i;
 }
 
@@ -199,12 +166,12 @@ void OrchestratorRepository::Insert(const OrchestratorRecord& r) {
                   ", orchestrator_id = ?, first_seen = ?");
   int i = BindWritable(st, r);
   st.setString(i++, r.orchestrator_id);
-  st.setString(i++, *IsoToSql(r.first_seen));
+  st.setString(i++, SqlTime(r.first_seen));
   st.executeUpdate();
   sql::PreparedStatement& balance = db_.Prepare(
       "INSERT INTO balances (orchestrator_id, balance_eth, updated_at) VALUES (?, 0, ?)");
   balance.setString(1, r.orchestrator_id);
-  balance.setString(2, *IsoToSql(r.first_seen));
+  balance.setString(2, SqlTime(r.first_seen));
   balance.executeUpdate();
 }
 
@@ -222,37 +189,61 @@ bool RateLimitRepository::Acquire(std::vector<std::string> buckets, Timestamp no
                                   const std::vector<Window>& windows) {
   std::sort(buckets.begin(), buckets.end());
   buckets.erase(std::unique(buckets.begin(), buckets.end()), buckets.end());
+  if (buckets.empty() || windows.empty()) return true;
   int longest = 0;
   for (const Window& w : windows) longest = std::max(longest, w.seconds);
-  sql::PreparedStatement& lock = db_.Prepare(
-      "INSERT INTO rate_limit_keys (bucket) VALUES (?) ON DUPLICATE KEY UPDATE bucket = bucket");
-  sql::PreparedStatement& count =
-      db_.Prepare("SELECT COUNT(*) FROM rate_limit_hits WHERE bucket = ? AND hit_at > ?");
-  for (const std::string& bucket : buckets) {
-    lock.setString(1, bucket);
-    lock.executeUpdate();
+  std::string placeholders;  // ?, ?
+  std::string keys;          // (?), (?)
+  std::string rows;          // (?, ?), (?, ?)
+  for (std::size_t i = 0; i < buckets.size(); ++i) {
+    placeholders += i == 0 ? "?" : ", ?";
+    keys += i == 0 ? "(?)" : ", (?)";
+    rows += i == 0 ? "(?, ?)" : ", (?, ?)";
   }
+  // One round trip each: lock every bucket row (exclusive, in sorted order),
+  // count each bucket's hits in every window, then prune and record.
+  sql::PreparedStatement& lock = db_.Prepare("INSERT INTO rate_limit_keys (bucket) VALUES " + keys +
+                                             " ON DUPLICATE KEY UPDATE bucket = bucket");
+  for (std::size_t i = 0; i < buckets.size(); ++i) {
+    lock.setString(static_cast<int>(i) + 1, buckets[i]);
+  }
+  lock.executeUpdate();
+
+  std::string sums;
+  for (std::size_t i = 0; i < windows.size(); ++i) {
+    sums += i == 0 ? "" : ", ";
+    sums += "COALESCE(SUM(hit_at > ?), 0)";
+  }
+  sql::PreparedStatement& count = db_.Prepare("SELECT " + sums +
+                                              " FROM rate_limit_hits WHERE bucket = ? AND "
+                                              "hit_at > ?");
   for (const std::string& bucket : buckets) {
-    for (const Window& w : windows) {
-      count.setString(1, bucket);
-      count.setString(2, now.PlusSeconds(-w.seconds).ToSql());
-      std::unique_ptr<sql::ResultSet> rs(count.executeQuery());
-      rs->next();
-      if (rs->getInt64(1) >= w.limit) return false;
+    int p = 1;
+    for (const Window& w : windows) count.setString(p++, now.PlusSeconds(-w.seconds).ToSql());
+    count.setString(p++, bucket);
+    count.setString(p, now.PlusSeconds(-longest).ToSql());
+    std::unique_ptr<sql::ResultSet> rs(count.executeQuery());
+    rs->next();
+    for (std::size_t i = 0; i < windows.size(); ++i) {
+      if (rs->getInt64(static_cast<int>(i) + 1) >= windows[i].limit) return false;
     }
   }
-  sql::PreparedStatement& prune =
-      db_.Prepare("DELETE FROM rate_limit_hits WHERE bucket = ? AND hit_at <= ?");
+
+  sql::PreparedStatement& prune = db_.Prepare("DELETE FROM rate_limit_hits WHERE bucket IN (" +
+                                              placeholders + ") AND hit_at <= ?");
+  int p = 1;
+  for (const std::string& bucket : buckets) prune.setString(p++, bucket);
+  prune.setString(p, now.PlusSeconds(-longest).ToSql());
+  prune.executeUpdate();
+
   sql::PreparedStatement& hit =
-      db_.Prepare("INSERT INTO rate_limit_hits (bucket, hit_at) VALUES (?, ?)");
+      db_.Prepare("INSERT INTO rate_limit_hits (bucket, hit_at) VALUES " + rows);
+  p = 1;
   for (const std::string& bucket : buckets) {
-    prune.setString(1, bucket);
-    prune.setString(2, now.PlusSeconds(-longest).ToSql());
-    prune.executeUpdate();
-    hit.setString(1, bucket);
-    hit.setString(2, now.ToSql());
-    hit.executeUpdate();
+    hit.setString(p++, bucket);
+    hit.setString(p++, now.ToSql());
   }
+  hit.executeUpdate();
   return true;
 }
 

@@ -15,14 +15,6 @@ const std::string& Columns() {
   return kColumns;
 }
 
-Money ReadMoney(sql::ResultSet& rs, const char* column) {
-  Money value;
-  std::string error;
-  if (!Money::Parse(std::string(rs.getString(column)), &value, &error)) {
-    throw std::runtime_error(std::string("unreadable amount in ") + column);
-  }
-  return value;
-}
 
 WorkloadRecord ReadRecord(sql::ResultSet& rs) {
   WorkloadRecord r;
@@ -32,7 +24,7 @@ WorkloadRecord ReadRecord(sql::ResultSet& rs) {
   r.run_id = OptString(rs, "run_id");
   r.artifact_hash = OptString(rs, "artifact_hash");
   r.artifact_uri = OptString(rs, "artifact_uri");
-  r.payout_amount_eth = ReadMoney(rs, "payout_amount_eth");
+  r.payout_amount_eth = MoneyColumn(rs, "payout_amount_eth");
   r.status = rs.getString("status");
   r.submitted_at = rs.getString("submitted_at");
   r.notes = OptString(rs, "notes");
@@ -42,20 +34,7 @@ WorkloadRecord ReadRecord(sql::ResultSet& rs) {
   return r;
 }
 
-void Bind(sql::PreparedStatement& st, int index, const std::optional<std::string>& value) {
-  if (value) {
-    st.setString(index, *value);
-  } else {
-    st.setNull(index, 0);
-  }
-}
 
-std::optional<std::string> SqlTime(const std::optional<std::string>& iso) {
-  if (!iso) return std::nullopt;
-  const auto ts = Timestamp::ParseIso(*iso);
-  if (!ts) throw std::runtime_error("bad timestamp " + *iso);
-  return ts->ToSql();
-}
 
 }  // namespace
 
@@ -74,17 +53,17 @@ void WorkloadRepository::Insert(const WorkloadRecord& r) {
       "credited_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   st.setString(1, r.workload_id);
   st.setString(2, r.orchestrator_id);
-  Bind(st, 3, r.plan_id);
-  Bind(st, 4, r.run_id);
-  Bind(st, 5, r.artifact_hash);
-  Bind(st, 6, r.artifact_uri);
+  BindOptString(st, 3, r.plan_id);
+  BindOptString(st, 4, r.run_id);
+  BindOptString(st, 5, r.artifact_hash);
+  BindOptString(st, 6, r.artifact_uri);
   st.setString(7, r.payout_amount_eth.ToString());
   st.setString(8, r.status);
-  st.setString(9, *SqlTime(r.submitted_at));
-  Bind(st, 10, r.notes);
-  Bind(st, 11, r.tx_hash);
+  st.setString(9, SqlTime(r.submitted_at));
+  BindOptString(st, 10, r.notes);
+  BindOptString(st, 11, r.tx_hash);
   st.setBoolean(12, r.credited);
-  Bind(st, 13, SqlTime(r.credited_at));
+  BindOptString(st, 13, SqlTime(r.credited_at));
   st.executeUpdate();
 }
 
@@ -93,12 +72,12 @@ void WorkloadRepository::Update(const WorkloadRecord& r) {
       "UPDATE workloads SET status = ?, notes = ?, tx_hash = ?, artifact_uri = ?, "
       "artifact_hash = ?, credited = ?, credited_at = ? WHERE workload_id = ?");
   st.setString(1, r.status);
-  Bind(st, 2, r.notes);
-  Bind(st, 3, r.tx_hash);
-  Bind(st, 4, r.artifact_uri);
-  Bind(st, 5, r.artifact_hash);
+  BindOptString(st, 2, r.notes);
+  BindOptString(st, 3, r.tx_hash);
+  BindOptString(st, 4, r.artifact_uri);
+  BindOptString(st, 5, r.artifact_hash);
   st.setBoolean(6, r.credited);
-  Bind(st, 7, SqlTime(r.credited_at));
+  BindOptString(st, 7, SqlTime(r.credited_at));
   st.setString(8, r.workload_id);
   if (st.executeUpdate() != 1) throw std::runtime_error("workload " + r.workload_id + " vanished");
 }
@@ -151,8 +130,8 @@ std::vector<WorkloadSummaryRow> WorkloadRepository::Summary(const std::optional<
     WorkloadSummaryRow row;
     row.orchestrator_id = rs->getString("orchestrator_id");
     row.workloads = rs->getInt64("workloads");
-    row.earned_eth = ReadMoney(*rs, "earned_eth");
-    row.pending_eth = ReadMoney(*rs, "pending_eth");
+    row.earned_eth = MoneyColumn(*rs, "earned_eth");
+    row.pending_eth = MoneyColumn(*rs, "pending_eth");
     out.push_back(std::move(row));
   }
   return out;
