@@ -129,7 +129,8 @@ Config Config::Load(const std::function<const char*(const char*)>& lookup) {
   c.threads = env.Int("PAYMENTS_THREADS", c.threads, 1, 256);
   c.max_body_bytes = static_cast<std::size_t>(
       env.Int("PAYMENTS_MAX_BODY_BYTES", static_cast<int>(c.max_body_bytes), 1024, 64 << 20));
-  c.log_level = ToLower(env.String("PAYMENTS_LOG_LEVEL", c.log_level));
+  c.log_level = ToLower(env.String("PAYMENTS_LOG_LEVEL", ""));
+  if (c.log_level.empty()) c.log_level = "info";
   if (c.log_level != "debug" && c.log_level != "info" && c.log_level != "warning" &&
       c.log_level != "error") {
     throw ConfigError("PAYMENTS_LOG_LEVEL: must be debug, info, warning or error, got '" +

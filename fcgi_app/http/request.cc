@@ -10,8 +10,8 @@ std::string Request::Header(const std::string& lower_name) const {
 }
 
 std::optional<std::string> Request::QueryParam(const std::string& name) const {
-  auto it = query.find(name);
-  if (it == query.end()) return std::nullopt;
+  auto it = query.lower_bound(name);  // the first of repeated parameters
+  if (it == query.end() || it->first != name) return std::nullopt;
   return it->second;
 }
 

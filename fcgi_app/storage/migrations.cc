@@ -11,6 +11,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "config/config.h"
+
 namespace payments {
 namespace {
 
@@ -42,7 +44,9 @@ std::vector<Migration> ListMigrations(const std::string& dir) {
   if (ec) throw std::runtime_error("cannot read migrations directory " + dir + ": " + ec.message());
   for (const auto& entry : it) {
     const std::string name = entry.path().filename().string();
-    if (entry.path().extension() != ".sql") continue;
+    if (!entry.is_regular_file() || ToLower(entry.path().extension().string()) != ".sql") {
+      continue;
+    }
     std::smatch match;
     if (!std::regex_match(name, match, kName)) {
       throw std::runtime_error("migration file name must look like 001_name.sql: " + name);
@@ -67,6 +71,10 @@ std::vector<std::string> SplitSqlStatements(const std::string& text) {
   while (std::getline(in, line)) {
     const auto first = line.find_first_not_of(" \t\r");
     if (first == std::string::npos || line.compare(first, 2, "--") == 0) continue;
+    // A trailing "-- comment" after the statement's semicolon (migrations
+    // hold no string literals containing "--").
+    const auto comment = line.find(" --");
+    if (comment != std::string::npos) line.erase(comment);
     current += line;
     current += '\n';
     const auto last = line.find_last_not_of(" \t\r");
