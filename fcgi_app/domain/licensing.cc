@@ -232,7 +232,6 @@ UpsertedImage Licensing::UpsertImage(const std::string& image_ref,
   const bool generated = !secret.has_value();
   UpsertedImage out;
   out.secret = generated ? crypto::RandomBytes(kGeneratedImageSecretBytes) : std::move(*secret);
-  if (secret) Wipe(&*secret);
   // Sealed once, outside the transaction: a retried transaction writes the
   // same blob.
   const std::string sealed = SecretsBox(services_.config).Seal(out.secret, image_ref);
