@@ -152,6 +152,7 @@ class ConfigTest : public CppUnit::TestFixture {
                                {"PAYMENTS_WORKERS", ""},
                                {"PAYMENTS_THREADS", ""},
                                {"PAYMENTS_MAX_BODY_BYTES", ""},
+                               {"PAYMENTS_LOG_LEVEL", ""},
                                {"PAYMENTS_API_ADMIN_TOKEN", ""},
                                {"PAYMENTS_VIEWER_TOKENS", ""},
                                {"PAYMENTS_MANAGER_IP_ALLOWLIST", ""},
@@ -175,6 +176,7 @@ class ConfigTest : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL(defaults.workers, c.workers);
     CPPUNIT_ASSERT_EQUAL(defaults.threads, c.threads);
     CPPUNIT_ASSERT_EQUAL(defaults.max_body_bytes, c.max_body_bytes);
+    CPPUNIT_ASSERT_EQUAL(defaults.log_level, c.log_level);
     CPPUNIT_ASSERT_EQUAL(defaults.registration_per_minute, c.registration_per_minute);
     CPPUNIT_ASSERT_EQUAL(defaults.registration_burst, c.registration_burst);
     CPPUNIT_ASSERT_EQUAL(defaults.data_dir, c.data_dir);

@@ -90,6 +90,7 @@ class MigrationsTest : public CppUnit::TestFixture {
   CPPUNIT_TEST(testSplitOnlyAtLineEnd);
   CPPUNIT_TEST(testSplitLastStatementWithoutSemicolon);
   CPPUNIT_TEST(testSplitCrLf);
+  CPPUNIT_TEST(testSplitTrailingComment);
   CPPUNIT_TEST(testSplitNothing);
   CPPUNIT_TEST(testSplitSkipsEmptyStatements);
   CPPUNIT_TEST(testRealSqlDirectory);
@@ -141,6 +142,15 @@ class MigrationsTest : public CppUnit::TestFixture {
     AssertSplit("SELECT 1;\nSELECT 2", {"SELECT 1", "SELECT 2\n"});
     AssertSplit("SELECT 1", {"SELECT 1\n"});
     AssertSplit("SELECT 1;\n   \n\t\n", {"SELECT 1"});
+  }
+
+  void testSplitTrailingComment() {
+    const Statements got =
+        SplitSqlStatements("CREATE TABLE a (x INT); -- first\nCREATE TABLE b (y INT);  -- second\n");
+    CPPUNIT_ASSERT_EQUAL(std::size_t{2}, got.size());
+    CPPUNIT_ASSERT(got[0].find("CREATE TABLE a") != std::string::npos);
+    CPPUNIT_ASSERT(got[0].find("first") == std::string::npos);
+    CPPUNIT_ASSERT(got[1].find("CREATE TABLE b") != std::string::npos);
   }
 
   void testSplitCrLf() {
