@@ -13,9 +13,6 @@ namespace {
 constexpr std::size_t kMaxMonitoredServices = 25;
 constexpr std::size_t kMaxServiceNameLength = 256;
 
-
-
-
 RegistrationInput ReadRegistration(const Request& request) {
   const Json::Value body = ParseJsonObject(request.body);
   FieldReader fields(body);

@@ -10,7 +10,6 @@
 namespace payments {
 namespace {
 
-
 Json::Value WorkloadJson(const WorkloadRecord& w) {
   Json::Value out(Json::objectValue);
   out["workload_id"] = w.workload_id;

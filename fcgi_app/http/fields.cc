@@ -11,7 +11,6 @@
 namespace payments {
 namespace {
 
-
 std::string FormatNumber(double value) {
   std::ostringstream out;
   out << value;

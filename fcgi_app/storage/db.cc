@@ -4,7 +4,6 @@
 #include <cppconn/driver.h>
 #include <cppconn/exception.h>
 #include <cppconn/statement.h>
-
 #include <json/reader.h>
 
 #include <boost/log/trivial.hpp>

@@ -27,7 +27,6 @@ const std::string& SelectColumns() {
   return kColumns;
 }
 
-
 OrchestratorRecord ReadRecord(sql::ResultSet& rs) {
   OrchestratorRecord r;
   r.orchestrator_id = rs.getString("orchestrator_id");
@@ -63,9 +62,6 @@ OrchestratorRecord ReadRecord(sql::ResultSet& rs) {
   r.balance = MoneyColumn(rs, "balance_eth");
   return r;
 }
-
-
-
 
 std::optional<std::string> ServicesJson(const std::optional<std::vector<std::string>>& services) {
   if (!services) return std::nullopt;

@@ -15,7 +15,6 @@ const std::string& Columns() {
   return kColumns;
 }
 
-
 WorkloadRecord ReadRecord(sql::ResultSet& rs) {
   WorkloadRecord r;
   r.workload_id = rs.getString("workload_id");
@@ -33,8 +32,6 @@ WorkloadRecord ReadRecord(sql::ResultSet& rs) {
   r.credited_at = OptString(rs, "credited_at");
   return r;
 }
-
-
 
 }  // namespace
 

@@ -1,7 +1,6 @@
 // Hostile and malformed input through nginx: every one answered with a 4xx
 // in API.md's JSON shape, never a 5xx, and the service healthy afterwards.
 #include <cppunit/extensions/HelperMacros.h>
-
 #include <signal.h>
 
 #include <algorithm>

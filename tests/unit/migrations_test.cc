@@ -145,8 +145,8 @@ class MigrationsTest : public CppUnit::TestFixture {
   }
 
   void testSplitTrailingComment() {
-    const Statements got =
-        SplitSqlStatements("CREATE TABLE a (x INT); -- first\nCREATE TABLE b (y INT);  -- second\n");
+    const Statements got = SplitSqlStatements(
+        "CREATE TABLE a (x INT); -- first\nCREATE TABLE b (y INT);  -- second\n");
     CPPUNIT_ASSERT_EQUAL(std::size_t{2}, got.size());
     CPPUNIT_ASSERT(got[0].find("CREATE TABLE a") != std::string::npos);
     CPPUNIT_ASSERT(got[0].find("first") == std::string::npos);
