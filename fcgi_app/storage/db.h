@@ -102,7 +102,10 @@ std::string SqlTime(const std::string& iso);
 std::optional<std::string> SqlTime(const std::optional<std::string>& iso);
 
 // SQL expression that formats a DATETIME(6) column as API.md's timestamp
-// (`2026-11-23T21:59:06.846209Z`), aliased to the column name.
+// (`2026-11-23T21:59:06.846209Z`), aliased to the column name. Because of
+// the alias, ORDER BY must name the column with its table
+// (`workloads.submitted_at`): a bare name sorts by the formatted text, which
+// no index can serve.
 std::string IsoColumn(const std::string& column);
 
 }  // namespace payments

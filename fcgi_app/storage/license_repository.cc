@@ -117,9 +117,9 @@ void OrchestratorTokenRepository::Insert(const std::string& token_id,
 }
 
 std::vector<TokenRecord> OrchestratorTokenRepository::ListFor(const std::string& orchestrator_id) {
-  sql::PreparedStatement& st =
-      db_.Prepare("SELECT " + TokenColumns() +
-                  "WHERE orchestrator_id = ? ORDER BY created_at DESC, token_id DESC");
+  sql::PreparedStatement& st = db_.Prepare(
+      "SELECT " + TokenColumns() +
+      "WHERE orchestrator_id = ? ORDER BY orchestrator_tokens.created_at DESC, token_id DESC");
   st.setString(1, orchestrator_id);
   auto rs = Query(st);
   std::vector<TokenRecord> out;
@@ -222,8 +222,8 @@ void LicenseImageRepository::Revoke(int64_t image_id, Timestamp now) {
 }
 
 std::vector<ImageRecord> LicenseImageRepository::List() {
-  sql::PreparedStatement& st =
-      db_.Prepare("SELECT " + ImageColumns() + "ORDER BY created_at DESC, image_id DESC");
+  sql::PreparedStatement& st = db_.Prepare(
+      "SELECT " + ImageColumns() + "ORDER BY license_images.created_at DESC, image_id DESC");
   auto rs = Query(st);
   std::vector<ImageRecord> out;
   while (rs->next()) out.push_back(ReadImage(*rs));

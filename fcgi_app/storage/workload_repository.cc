@@ -92,7 +92,8 @@ std::vector<WorkloadRecord> WorkloadRepository::List(const WorkloadFilter& f) {
   if (f.since) add("submitted_at >= ?");
   if (f.until) add("submitted_at <= ?");
   sql::PreparedStatement& st =
-      db_.Prepare(Columns() + where + " ORDER BY submitted_at DESC, workload_id DESC LIMIT ?");
+      db_.Prepare(Columns() + where +
+                  " ORDER BY workloads.submitted_at DESC, workloads.workload_id DESC LIMIT ?");
   int i = 1;
   if (f.orchestrator_id) st.setString(i++, *f.orchestrator_id);
   if (f.status) st.setString(i++, *f.status);

@@ -27,7 +27,7 @@ std::vector<std::vector<std::string>> Explain(const std::string& sql) {
   return rows;
 }
 
-void AssertIndexed(const std::string& what, const std::string& sql) {
+void AssertIndexed(const std::string& what, const std::string& sql, bool ordered = false) {
   const auto rows = Explain(sql);
   CPPUNIT_ASSERT_MESSAGE(what + ": no plan", !rows.empty());
   for (const auto& row : rows) {
@@ -41,6 +41,10 @@ void AssertIndexed(const std::string& what, const std::string& sql) {
     }
     CPPUNIT_ASSERT_MESSAGE(what + " scans the whole table: " + plan, row[3] != "ALL");
     CPPUNIT_ASSERT_MESSAGE(what + " uses no index: " + plan, row[5] != "NULL");
+    if (ordered) {
+      CPPUNIT_ASSERT_MESSAGE(what + " sorts instead of reading in index order: " + plan,
+                             plan.find("filesort") == std::string::npos);
+    }
   }
 }
 
@@ -90,9 +94,17 @@ class PlansTest : public CppUnit::TestFixture {
     AssertIndexed("orchestrator by address",
                   "SELECT orchestrator_id FROM orchestrators WHERE address_key = '0xabc'");
     AssertIndexed("balance lock", "SELECT balance_eth FROM balances WHERE orchestrator_id = " + id);
+    // The repositories select DATE_FORMAT(submitted_at, ...) AS submitted_at,
+    // so their ORDER BY names the column with its table.
+    const std::string listing =
+        "SELECT workload_id, DATE_FORMAT(submitted_at, '%Y-%m-%dT%H:%i:%s.%fZ') AS submitted_at"
+        " FROM workloads ";
+    const std::string newest = " ORDER BY workloads.submitted_at DESC, workloads.workload_id DESC"
+                               " LIMIT 50";
     AssertIndexed("workloads by orchestrator",
-                  "SELECT * FROM workloads WHERE orchestrator_id = " + id +
-                      " ORDER BY submitted_at DESC, workload_id DESC LIMIT 50");
+                  listing + "WHERE orchestrator_id = " + id + newest, true);
+    AssertIndexed("workloads by status", listing + "WHERE status = 'paid'" + newest, true);
+    AssertIndexed("workloads newest first", listing + newest, true);
     AssertIndexed("workloads by orchestrator and status",
                   "SELECT * FROM workloads WHERE orchestrator_id = " + id +
                       " AND status = 'paid' ORDER BY submitted_at DESC, workload_id DESC LIMIT 50");
