@@ -99,10 +99,11 @@ class PlansTest : public CppUnit::TestFixture {
     const std::string listing =
         "SELECT workload_id, DATE_FORMAT(submitted_at, '%Y-%m-%dT%H:%i:%s.%fZ') AS submitted_at"
         " FROM workloads ";
-    const std::string newest = " ORDER BY workloads.submitted_at DESC, workloads.workload_id DESC"
-                               " LIMIT 50";
-    AssertIndexed("workloads by orchestrator",
-                  listing + "WHERE orchestrator_id = " + id + newest, true);
+    const std::string newest =
+        " ORDER BY workloads.submitted_at DESC, workloads.workload_id DESC"
+        " LIMIT 50";
+    AssertIndexed("workloads by orchestrator", listing + "WHERE orchestrator_id = " + id + newest,
+                  true);
     AssertIndexed("workloads by status", listing + "WHERE status = 'paid'" + newest, true);
     AssertIndexed("workloads newest first", listing + newest, true);
     AssertIndexed("workloads by orchestrator and status",
