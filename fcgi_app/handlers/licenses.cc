@@ -53,10 +53,6 @@ Licensing LicensingFor(RequestContext& context) {
   return Licensing(context.db, context.services, context.request.remote_addr);
 }
 
-Json::Value Nullable(const std::optional<std::string>& value) {
-  return value ? Json::Value(*value) : Json::Value();
-}
-
 // Answers that carry a token or a secret must not be cached anywhere.
 Response SecretResponse(const Json::Value& body) {
   Response response = JsonResponse(200, body);
@@ -129,8 +125,8 @@ Response ListOrchestratorTokens(RequestContext& context) {
     item["token_id"] = t.token_id;
     item["orchestrator_id"] = t.orchestrator_id;
     item["created_at"] = t.created_at;
-    item["revoked_at"] = Nullable(t.revoked_at);
-    item["last_seen_at"] = Nullable(t.last_seen_at);
+    item["revoked_at"] = JsonOrNull(t.revoked_at);
+    item["last_seen_at"] = JsonOrNull(t.last_seen_at);
     list.append(item);
   }
   Json::Value body(Json::objectValue);
@@ -171,8 +167,8 @@ Response PutLicenseImage(RequestContext& context) {
   answer["image_ref"] = image.record.image_ref;
   answer["secret_b64"] = crypto::Base64Encode(image.secret);
   answer["created_at"] = image.record.created_at;
-  answer["rotated_at"] = Nullable(image.record.rotated_at);
-  answer["revoked_at"] = Nullable(image.record.revoked_at);
+  answer["rotated_at"] = JsonOrNull(image.record.rotated_at);
+  answer["revoked_at"] = JsonOrNull(image.record.revoked_at);
   return SecretResponse(answer);
 }
 
@@ -182,8 +178,8 @@ Response ListLicenseImages(RequestContext& context) {
     Json::Value item(Json::objectValue);
     item["image_ref"] = image.image_ref;
     item["created_at"] = image.created_at;
-    item["rotated_at"] = Nullable(image.rotated_at);
-    item["revoked_at"] = Nullable(image.revoked_at);
+    item["rotated_at"] = JsonOrNull(image.rotated_at);
+    item["revoked_at"] = JsonOrNull(image.revoked_at);
     list.append(item);
   }
   Json::Value body(Json::objectValue);
@@ -263,9 +259,9 @@ Response ListLicenseLeases(RequestContext& context) {
     item["image_ref"] = r.image_ref;
     item["issued_at"] = r.issued_at;
     item["last_seen_at"] = r.last_seen_at;
-    item["last_seen_ip"] = Nullable(r.last_seen_ip);
+    item["last_seen_ip"] = JsonOrNull(r.last_seen_ip);
     item["expires_at"] = r.expires_at;
-    item["revoked_at"] = Nullable(r.revoked_at);
+    item["revoked_at"] = JsonOrNull(r.revoked_at);
     item["active"] = r.active;
     list.append(item);
   }

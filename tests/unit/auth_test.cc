@@ -23,6 +23,7 @@
 #include "http/request.h"
 #include "http/router.h"
 #include "storage/db.h"
+#include "tests/unit/temp_dir.h"
 
 namespace payments {
 namespace {
@@ -35,24 +36,7 @@ const std::string kAdmin = "admin-token-ABCDEFGHIJKLMNOP";
 const std::string kViewer1 = "viewer-one-0123456789";
 const std::string kViewer2 = "viewer-two-9876543210";
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "auth_test.XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using testing::TempDir;
 
 // One configuration with its Services and a driverless Db, as the router
 // would hand them to the role filter.

@@ -16,35 +16,19 @@
 #include <vector>
 
 #include "config/config.h"
+#include "tests/unit/temp_dir.h"
 
 namespace payments {
 namespace {
 
 using Statements = std::vector<std::string>;
 
-class TempDir {
+// A TempDir that holds migration files.
+class MigrationDir : public testing::TempDir {
  public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "migrations_test.XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
   void Add(const std::string& name, const std::string& text = "SELECT 1;\n") const {
-    std::ofstream out(path_ + "/" + name, std::ios::binary);
-    out << text;
-    CPPUNIT_ASSERT_MESSAGE("cannot write " + name, out.good());
+    CPPUNIT_ASSERT_MESSAGE("cannot write " + name, Write(name, text));
   }
-
- private:
-  std::string path_;
 };
 
 // The directory the build configured as the default (the source tree's sql/).
@@ -214,7 +198,7 @@ class MigrationsTest : public CppUnit::TestFixture {
   }
 
   void testListSortsByVersion() {
-    const TempDir dir;
+    const MigrationDir dir;
     dir.Add("010_ten.sql");
     dir.Add("002_two.sql");
     dir.Add("001_One_1.sql");
@@ -233,7 +217,7 @@ class MigrationsTest : public CppUnit::TestFixture {
   }
 
   void testListIgnoresOtherFiles() {
-    const TempDir dir;
+    const MigrationDir dir;
     dir.Add("001_a.sql");
     dir.Add("README.md");
     dir.Add("notes.txt");
@@ -248,7 +232,7 @@ class MigrationsTest : public CppUnit::TestFixture {
   }
 
   void testListEmptyDirectory() {
-    const TempDir dir;
+    const MigrationDir dir;
     CPPUNIT_ASSERT(ListMigrations(dir.path()).empty());
   }
 
@@ -256,7 +240,7 @@ class MigrationsTest : public CppUnit::TestFixture {
     for (const char* bad : {"1_a.sql", "01_a.sql", "0001_a.sql", "001-a.sql", "001a.sql",
                             "001_.sql", "001.sql", "001_a b.sql", "001_a-b.sql", "001_a.b.sql",
                             "abc.sql", "a001_x.sql", "001_\xc3\xa9.sql", "x.sql"}) {
-      const TempDir dir;
+      const MigrationDir dir;
       dir.Add("002_fine.sql");
       dir.Add(bad);
       AssertListFails(dir.path(), bad);
@@ -265,7 +249,7 @@ class MigrationsTest : public CppUnit::TestFixture {
   }
 
   void testListDuplicateVersions() {
-    const TempDir dir;
+    const MigrationDir dir;
     dir.Add("001_first.sql");
     dir.Add("002_second.sql");
     dir.Add("002_other.sql");
@@ -273,7 +257,7 @@ class MigrationsTest : public CppUnit::TestFixture {
   }
 
   void testListUnreadableDirectory() {
-    const TempDir dir;
+    const MigrationDir dir;
     AssertListFails(dir.path() + "/does-not-exist", "cannot read migrations directory");
     dir.Add("plain.txt");
     AssertListFails(dir.path() + "/plain.txt", "cannot read migrations directory");

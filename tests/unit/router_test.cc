@@ -25,6 +25,7 @@
 #include "http/errors.h"
 #include "http/json.h"
 #include "storage/db.h"
+#include "tests/unit/temp_dir.h"
 
 namespace payments {
 namespace {
@@ -32,24 +33,7 @@ namespace {
 using Params = std::map<std::string, std::string>;
 
 // A fresh directory under $TMPDIR, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "router_test.XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using testing::TempDir;
 
 Config LoadConfig(const std::map<std::string, std::string>& env) {
   return Config::Load([&env](const char* name) -> const char* {
