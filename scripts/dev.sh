@@ -265,13 +265,21 @@ cmd_up() {
   echo "https://127.0.0.1:$HTTPS_PORT"
 }
 
+# down and status read the same config as up (when it exists), so that a
+# PAYMENTS_RUN_DIR or PAYMENTS_HTTPS_PORT set in .env is honoured.
+load_env_if_present() {
+  if [ -f "${PAYMENTS_ENV_FILE:-$ROOT/.env}" ]; then load_env; fi
+}
+
 cmd_down() {
+  load_env_if_present
   set_paths
   stack_down "$RUN_DIR"
   say "down"
 }
 
 cmd_status() {
+  load_env_if_present
   set_paths
   local f
   for f in mariadb app nginx; do
