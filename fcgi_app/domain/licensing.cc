@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "app/services.h"
+#include "storage/orchestrator_repository.h"
 
 namespace payments {
 namespace {
@@ -175,7 +176,7 @@ MintedToken Licensing::MintToken(const std::string& orchestrator_id, Timestamp n
   db_.Transaction([&] {
     out.refusal = LicenseRefusal::kNone;
     OrchestratorTokenRepository tokens(db_);
-    if (!tokens.OrchestratorExists(orchestrator_id)) {
+    if (!OrchestratorRepository(db_).Exists(orchestrator_id)) {
       out.refusal = LicenseRefusal::kUnknownOrchestrator;
       return;
     }
@@ -197,7 +198,7 @@ LicenseRefusal Licensing::ListTokens(const std::string& orchestrator_id,
   bool known = false;
   db_.Read([&] {
     OrchestratorTokenRepository repository(db_);
-    known = repository.OrchestratorExists(orchestrator_id);
+    known = OrchestratorRepository(db_).Exists(orchestrator_id);
     if (known) *tokens = repository.ListFor(orchestrator_id);
   });
   return known ? LicenseRefusal::kNone : LicenseRefusal::kUnknownOrchestrator;
@@ -295,7 +296,7 @@ LicenseRefusal Licensing::GrantAccess(const std::string& orchestrator_id,
   bool inserted = false;
   db_.Transaction([&] {
     refusal = LicenseRefusal::kNone;
-    if (!OrchestratorTokenRepository(db_).OrchestratorExists(orchestrator_id)) {
+    if (!OrchestratorRepository(db_).Exists(orchestrator_id)) {
       refusal = LicenseRefusal::kUnknownOrchestrator;
       return;
     }
@@ -324,7 +325,7 @@ LicenseRefusal Licensing::RevokeAccess(const std::string& orchestrator_id,
   db_.Transaction([&] {
     refusal = LicenseRefusal::kNone;
     removed = false;
-    if (!OrchestratorTokenRepository(db_).OrchestratorExists(orchestrator_id)) {
+    if (!OrchestratorRepository(db_).Exists(orchestrator_id)) {
       refusal = LicenseRefusal::kUnknownOrchestrator;
       return;
     }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "config/config.h"
+#include "storage/orchestrator_repository.h"
 
 namespace payments {
 
@@ -64,7 +65,7 @@ PatchOutcome PatchWorkload(Db& db, const std::string& workload_id, const Workloa
 }
 
 CreateOutcome CreateWorkload(Db& db, WorkloadRecord* workload, Timestamp now) {
-  if (!OrchestratorExists(db, workload->orchestrator_id, true)) {
+  if (!OrchestratorRepository(db).Exists(workload->orchestrator_id)) {
     return CreateOutcome::kUnknownOrchestrator;
   }
   WorkloadRepository workloads(db);

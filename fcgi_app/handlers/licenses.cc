@@ -142,6 +142,20 @@ Response RevokeOrchestratorToken(RequestContext& context) {
 
 // ---------------------------------------------------------------- images --
 
+namespace {
+
+// An image without its secret, as the list and the PUT answer show it.
+Json::Value ImageJson(const ImageRecord& image) {
+  Json::Value out(Json::objectValue);
+  out["image_ref"] = image.image_ref;
+  out["created_at"] = image.created_at;
+  out["rotated_at"] = JsonOrNull(image.rotated_at);
+  out["revoked_at"] = JsonOrNull(image.revoked_at);
+  return out;
+}
+
+}  // namespace
+
 Response PutLicenseImage(RequestContext& context) {
   const Json::Value body = ParseJsonObject(context.request.body);
   FieldReader fields(body);
@@ -163,24 +177,15 @@ Response PutLicenseImage(RequestContext& context) {
   }
   const UpsertedImage image =
       LicensingFor(context).UpsertImage(image_ref, std::move(secret), Timestamp::Now());
-  Json::Value answer(Json::objectValue);
-  answer["image_ref"] = image.record.image_ref;
+  Json::Value answer = ImageJson(image.record);
   answer["secret_b64"] = crypto::Base64Encode(image.secret);
-  answer["created_at"] = image.record.created_at;
-  answer["rotated_at"] = JsonOrNull(image.record.rotated_at);
-  answer["revoked_at"] = JsonOrNull(image.record.revoked_at);
   return SecretResponse(answer);
 }
 
 Response ListLicenseImages(RequestContext& context) {
   Json::Value list(Json::arrayValue);
   for (const ImageRecord& image : LicensingFor(context).ListImages()) {
-    Json::Value item(Json::objectValue);
-    item["image_ref"] = image.image_ref;
-    item["created_at"] = image.created_at;
-    item["rotated_at"] = JsonOrNull(image.rotated_at);
-    item["revoked_at"] = JsonOrNull(image.revoked_at);
-    list.append(item);
+    list.append(ImageJson(image));
   }
   Json::Value body(Json::objectValue);
   body["images"] = list;

@@ -96,13 +96,6 @@ LeaseState ReadLeaseState(sql::ResultSet& rs) {
 
 // ---------------------------------------------------------------- tokens --
 
-bool OrchestratorTokenRepository::OrchestratorExists(const std::string& orchestrator_id) {
-  sql::PreparedStatement& st =
-      db_.Prepare("SELECT 1 FROM orchestrators WHERE orchestrator_id = ? LOCK IN SHARE MODE");
-  st.setString(1, orchestrator_id);
-  return Query(st)->next();
-}
-
 void OrchestratorTokenRepository::Insert(const std::string& token_id,
                                          const std::string& orchestrator_id,
                                          const std::string& token_hash, Timestamp now) {

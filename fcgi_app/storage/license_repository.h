@@ -54,10 +54,6 @@ class OrchestratorTokenRepository {
  public:
   explicit OrchestratorTokenRepository(Db& db) : db_(db) {}
 
-  // Whether the orchestrator is registered; takes a shared lock on its row
-  // when run inside a transaction, so that it cannot vanish before commit.
-  bool OrchestratorExists(const std::string& orchestrator_id);
-
   void Insert(const std::string& token_id, const std::string& orchestrator_id,
               const std::string& token_hash, Timestamp now);
   // The orchestrator's tokens, newest first.

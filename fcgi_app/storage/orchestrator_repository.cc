@@ -126,6 +126,14 @@ std::optional<OrchestratorRecord> OrchestratorRepository::FindForUpdate(const st
   return FindBy(id, true);
 }
 
+bool OrchestratorRepository::Exists(const std::string& orchestrator_id) {
+  sql::PreparedStatement& st =
+      db_.Prepare("SELECT 1 FROM orchestrators WHERE orchestrator_id = ? LOCK IN SHARE MODE");
+  st.setString(1, orchestrator_id);
+  std::unique_ptr<sql::ResultSet> rs(st.executeQuery());
+  return rs->next();
+}
+
 std::optional<std::string> OrchestratorRepository::IdByAddressForUpdate(
     const std::string& address_key) {
   sql::PreparedStatement& st =

@@ -51,6 +51,9 @@ class OrchestratorRepository {
 
   std::optional<OrchestratorRecord> Find(const std::string& orchestrator_id);
   std::optional<OrchestratorRecord> FindForUpdate(const std::string& orchestrator_id);
+  // Whether the orchestrator is registered. Inside a transaction it takes a
+  // shared lock on the row, so the orchestrator cannot vanish before commit.
+  bool Exists(const std::string& orchestrator_id);
   // The id holding `address_key`, locking that row.
   std::optional<std::string> IdByAddressForUpdate(const std::string& address_key);
   // All records ordered by orchestrator_id.

@@ -135,13 +135,4 @@ std::vector<WorkloadSummaryRow> WorkloadRepository::Summary(const std::optional<
   return out;
 }
 
-bool OrchestratorExists(Db& db, const std::string& orchestrator_id, bool lock) {
-  sql::PreparedStatement& st =
-      db.Prepare(std::string("SELECT 1 FROM orchestrators WHERE orchestrator_id = ?") +
-                 (lock ? " LOCK IN SHARE MODE" : ""));
-  st.setString(1, orchestrator_id);
-  std::unique_ptr<sql::ResultSet> rs(st.executeQuery());
-  return rs->next();
-}
-
 }  // namespace payments

@@ -63,7 +63,4 @@ class WorkloadRepository {
   Db& db_;
 };
 
-// Whether an orchestrator exists; `lock` takes a shared lock on its row.
-bool OrchestratorExists(Db& db, const std::string& orchestrator_id, bool lock);
-
 }  // namespace payments
