@@ -3,6 +3,8 @@
 //   payments-fcgi [serve]   migrate, then pre-fork PAYMENTS_WORKERS workers
 //   payments-fcgi worker    one worker process, no supervisor
 //   payments-fcgi migrate   apply pending migrations and exit
+//   payments-fcgi cycle [--once]   migrate, then run the payment cycle
+//       (docs/payment-cycle.md); --once: one interval, then exit
 //   payments-fcgi check-config   validate the environment and exit
 //   payments-fcgi rotate-secrets-key   re-encrypt every image secret from
 //       PAYMENTS_SECRETS_KEY to PAYMENTS_NEW_SECRETS_KEY in one transaction
@@ -20,6 +22,7 @@
 #include "app/routes.h"
 #include "app/services.h"
 #include "config/config.h"
+#include "cycle/cycle_runner.h"
 #include "domain/licensing.h"
 #include "storage/db.h"
 #include "storage/migrations.h"
@@ -88,7 +91,9 @@ int Worker(int listen_fd, const Config& config) {
 int Main(int argc, char** argv) {
   const std::string command = argc > 1 ? argv[1] : "serve";
   if (command == "-h" || command == "--help" || command == "help") {
-    std::puts("usage: payments-fcgi [serve|worker|migrate|check-config|rotate-secrets-key]");
+    std::puts(
+        "usage: payments-fcgi [serve|worker|migrate|cycle [--once]|check-config|"
+        "rotate-secrets-key]");
     return 0;
   }
   Config config;
@@ -107,6 +112,15 @@ int Main(int argc, char** argv) {
     }
     if (command == "migrate") return Migrate(config);
     if (command == "rotate-secrets-key") return RunKeyRotation(config);
+    if (command == "cycle") {
+      const bool once = argc > 2 && std::strcmp(argv[2], "--once") == 0;
+      if (argc > 2 && !once) {
+        std::fprintf(stderr, "payments-fcgi: cycle takes only --once\n");
+        return 2;
+      }
+      if (Migrate(config) != 0) return 1;
+      return RunCycleProcess(config, once);
+    }
     if (command == "serve" || command == "worker") {
       if (Migrate(config) != 0) return 1;
       {

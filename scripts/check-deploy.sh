@@ -83,8 +83,8 @@ if command -v docker-compose >/dev/null 2>&1; then
     fail "docker-compose config rejects docker-compose.yml: $out"
   fi
   services=$(compose config --services 2>/dev/null | sort | tr '\n' ' ' || true)
-  [ "$services" = "fcgi_app mysql nginx " ] && pass "services: $services" \
-    || fail "services are '$services', expected fcgi_app mysql nginx"
+  [ "$services" = "cycle fcgi_app mysql nginx " ] && pass "services: $services" \
+    || fail "services are '$services', expected cycle fcgi_app mysql nginx"
   volumes=$(compose config --volumes 2>/dev/null | sort | tr '\n' ' ' || true)
   [ "$volumes" = "audit mysql-data tls " ] && pass "named volumes: $volumes" \
     || fail "named volumes are '$volumes', expected audit mysql-data tls"
@@ -198,6 +198,24 @@ out(env.get("PAYMENTS_FCGI_LISTEN") == "0.0.0.0:9000", "fcgi_app listens on 0.0.
 out(env.get("PAYMENTS_MIGRATIONS_DIR") == "/app/sql", "fcgi_app migrations from /app/sql")
 out(env.get("PAYMENTS_DB_HOST") == "mysql", "fcgi_app talks to the mysql service")
 
+# cycle: the payment cycle from the same image.
+cycle = services.get("cycle", {})
+out(str(cycle.get("image", "")) == str(app.get("image", "")) and "build" not in cycle,
+    "cycle runs the fcgi_app image (PAYMENTS_IMAGE), no second build")
+out(cycle.get("command") in (["cycle"], "cycle"), "cycle runs `payments-fcgi cycle`")
+cdepends = cycle.get("depends_on") or {}
+out(isinstance(cdepends, dict) and (cdepends.get("mysql") or {}).get("condition") == "service_healthy",
+    "cycle waits for mysql service_healthy")
+cenv_files = cycle.get("env_file")
+cenv_files = [cenv_files] if isinstance(cenv_files, str) else (cenv_files or [])
+out(".env" in cenv_files, "cycle reads .env (env_file)")
+cenv = env_map(cycle)
+out(cenv.get("PAYMENTS_DB_HOST") == "mysql", "cycle talks to the mysql service")
+out(cenv.get("PAYMENTS_DATA_DIR") == data_dir and
+    [s for s, t in mounts(cycle) if t == data_dir] == audit,
+    "cycle writes its audit lines to the fcgi_app audit volume")
+out("ports" not in cycle, "cycle publishes no ports")
+
 # No literal secrets anywhere in the compose file.
 literal = []
 for name, service in services.items():
@@ -213,7 +231,7 @@ example_vars = set(re.findall(r"^([A-Z][A-Z0-9_]*)=", example, re.M))
 documented = example_vars | set(re.findall(r"^#\s?([A-Z][A-Z0-9_]*)=", example, re.M))
 code_vars = set()
 for path in glob.glob(os.path.join(root, "fcgi_app", "**", "*.[ch]*"), recursive=True):
-    code_vars |= set(re.findall(r'"(PAYMENTS_[A-Z0-9_]+)"', open(path, encoding="utf-8", errors="replace").read()))
+    code_vars |= set(re.findall(r'"((?:PAYMENTS?|ETH|ORCHESTRATOR)_[A-Z0-9_]+)"', open(path, encoding="utf-8", errors="replace").read()))
 missing = sorted(code_vars - documented)
 out(not missing, f".env.example lists all {len(code_vars)} variables the code reads" + (f"; missing {missing}" if missing else ""))
 compose_text = "\n".join(l for l in read("docker-compose.yml").splitlines() if not l.lstrip().startswith("#"))

@@ -181,6 +181,22 @@ app_start() {
   die "$name did not open $socket; see $run/logs/$name.log"
 }
 
+# cycle_start RUN_DIR [VAR=VALUE ...]: the payment cycle process
+# (payments-fcgi cycle), pid file RUN_DIR/app-cycle.pid, log logs/cycle.log.
+cycle_start() {
+  local run=$1; shift
+  stop_pid "$run/app-cycle.pid" cycle
+  say "starting the payment cycle (every ${PAYMENT_INTERVAL_SECONDS:-60} s, dry run: ${PAYMENT_DRY_RUN:-true})"
+  env PAYMENTS_DB_SOCKET="$run/mysql.sock" PAYMENTS_DB_USER=root PAYMENTS_DB_PASSWORD= \
+    PAYMENTS_DB_NAME=payments PAYMENTS_DATA_DIR="$DATA_DIR" \
+    PAYMENTS_MIGRATIONS_DIR="$ROOT/sql" "$@" \
+    "$BUILD_DIR/payments-fcgi" cycle >>"$run/logs/cycle.log" 2>&1 &
+  echo $! > "$run/app-cycle.pid"
+  sleep 0.5
+  kill -0 "$(cat "$run/app-cycle.pid")" 2>/dev/null \
+    || die "the payment cycle exited; see $run/logs/cycle.log: $(tail -n 3 "$run/logs/cycle.log")"
+}
+
 # nginx_config RUN_DIR "PORT:SOCKET ..." writes RUN_DIR/nginx.conf.
 nginx_config() {
   local run=$1 pairs=$2 servers="" pair port socket user_line="" real_ip="" proxy
@@ -260,6 +276,7 @@ cmd_up() {
   nginx_config "$RUN_DIR" "$HTTPS_PORT:$RUN_DIR/fcgi.sock"
   nginx_start "$RUN_DIR"
   wait_healthy "$RUN_DIR" "$HTTPS_PORT"
+  cycle_start "$RUN_DIR"
   say "up: https://127.0.0.1:$HTTPS_PORT/api/health (docs: https://127.0.0.1:$HTTPS_PORT/docs/)"
   say "TLS certificate (self-signed): $RUN_DIR/tls/cert.pem; admin token in ${PAYMENTS_ENV_FILE:-$ROOT/.env}"
   echo "https://127.0.0.1:$HTTPS_PORT"
@@ -282,7 +299,7 @@ cmd_status() {
   load_env_if_present
   set_paths
   local f
-  for f in mariadb app nginx; do
+  for f in mariadb app app-cycle nginx; do
     if pid_alive "$RUN_DIR/$f.pid"; then
       echo "$f: running (pid $(cat "$RUN_DIR/$f.pid"))"
     else
@@ -300,8 +317,10 @@ cmd_status() {
 # The isolated test stack: its own run dir, data dir and ports; a main pool
 # with every role configured, a "bare" pool with no tokens at all (to
 # prove the secure defaults) and a "short" pool with 2-second licence leases
-# on its own database (PAYMENTS_TEST_SHORT_*), each behind its own nginx
-# server (ports PORT, PORT+1, PORT+2).
+# on its own database (PAYMENTS_TEST_SHORT_*), and a "cycle" pool on the
+# database payments_cycle (PAYMENTS_TEST_CYCLE_*) that the payment-cycle
+# suite shares with the cycle processes it starts itself, each behind its
+# own nginx server (ports PORT, PORT+1, PORT+2, PORT+3).
 cmd_test() {
   ensure_packages
   set_paths
@@ -311,7 +330,7 @@ cmd_test() {
 
   local run=${PAYMENTS_TEST_RUN_DIR:-$ROOT/.run/test}
   local port=${PAYMENTS_TEST_HTTPS_PORT:-18443}
-  local bare_port=$((port + 1)) short_port=$((port + 2))
+  local bare_port=$((port + 1)) short_port=$((port + 2)) cycle_port=$((port + 3))
   RUN_DIR=$run
   DATA_DIR=$run/data
   stack_down "$run" 2>/dev/null || true
@@ -319,9 +338,9 @@ cmd_test() {
   mkdir -p "$run/logs" "$DATA_DIR"
   trap 'stack_down "'"$run"'" 2>/dev/null || true' EXIT
 
-  local admin viewer key short_admin short_key
+  local admin viewer key short_admin short_key cycle_admin
   admin=$(random_token); viewer=$(random_token); key=$(random_b64 32)
-  short_admin=$(random_token); short_key=$(random_b64 32)
+  short_admin=$(random_token); short_key=$(random_b64 32); cycle_admin=$(random_token)
   db_start "$run"
   tls_cert "$run"
   PAYMENTS_WORKERS=${PAYMENTS_WORKERS:-2} PAYMENTS_THREADS=${PAYMENTS_THREADS:-4} \
@@ -345,13 +364,23 @@ cmd_test() {
     PAYMENTS_DB_NAME=payments_short PAYMENTS_API_ADMIN_TOKEN="$short_admin" \
     PAYMENTS_VIEWER_TOKENS= PAYMENTS_SECRETS_KEY="$short_key" PAYMENTS_LICENSE_LEASE_SECONDS=2 \
     PAYMENTS_DATA_DIR="$run/data-short" PAYMENTS_LOG_LEVEL=warning
+  # The "cycle" pool: the payment-cycle suite's own database, so that the
+  # cycle processes it starts see only its orchestrators.
+  mariadb --no-defaults --socket="$run/mysql.sock" -uroot \
+    -e "CREATE DATABASE IF NOT EXISTS payments_cycle CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+  PAYMENTS_WORKERS=1 PAYMENTS_THREADS=4 \
+  app_start "$run" app-cyclepool "$run/fcgi-cycle.sock" \
+    PAYMENTS_DB_NAME=payments_cycle PAYMENTS_API_ADMIN_TOKEN="$cycle_admin" \
+    PAYMENTS_VIEWER_TOKENS= PAYMENTS_SECRETS_KEY="$key" \
+    PAYMENTS_DATA_DIR="$run/data-cycle" PAYMENTS_LOG_LEVEL=warning
   nginx_config "$run" \
-    "$port:$run/fcgi.sock $bare_port:$run/fcgi-bare.sock $short_port:$run/fcgi-short.sock"
+    "$port:$run/fcgi.sock $bare_port:$run/fcgi-bare.sock $short_port:$run/fcgi-short.sock $cycle_port:$run/fcgi-cycle.sock"
   nginx_start "$run"
   wait_healthy "$run" "$port"
   wait_healthy "$run" "$bare_port"
   wait_healthy "$run" "$short_port"
-  say "test stack up on 127.0.0.1:$port (bare: $bare_port, short leases: $short_port); running ctest"
+  wait_healthy "$run" "$cycle_port"
+  say "test stack up on 127.0.0.1:$port (bare: $bare_port, short leases: $short_port, cycle: $cycle_port); running ctest"
 
   local status=0
   PAYMENTS_TEST_URL="https://127.0.0.1:$port" \
@@ -363,11 +392,14 @@ cmd_test() {
   PAYMENTS_TEST_SHORT_URL="https://127.0.0.1:$short_port" \
   PAYMENTS_TEST_SHORT_ADMIN_TOKEN="$short_admin" PAYMENTS_TEST_SHORT_SECRETS_KEY="$short_key" \
   PAYMENTS_TEST_SHORT_DB_NAME=payments_short PAYMENTS_TEST_SHORT_DATA_DIR="$run/data-short" \
+  PAYMENTS_TEST_CYCLE_URL="https://127.0.0.1:$cycle_port" \
+  PAYMENTS_TEST_CYCLE_ADMIN_TOKEN="$cycle_admin" PAYMENTS_TEST_CYCLE_DB_NAME=payments_cycle \
+  PAYMENTS_TEST_CYCLE_DATA_DIR="$run/data-cycle" PAYMENTS_TEST_SECRETS_KEY="$key" \
   PAYMENTS_TEST_BINARY="$BUILD_DIR/payments-fcgi" \
     ctest --test-dir "$BUILD_DIR" --output-on-failure --timeout 600 "$@" || status=$?
-  if grep -qE 'runtime error|AddressSanitizer|LeakSanitizer' "$run"/logs/app*.log 2>/dev/null; then
+  if grep -qE 'runtime error|AddressSanitizer|LeakSanitizer' "$run"/logs/app*.log "$run"/logs/cycle*.log 2>/dev/null; then
     say "sanitizer reports in the worker logs:"
-    grep -hE -A5 'runtime error|AddressSanitizer' "$run"/logs/app*.log | head -40 >&2
+    grep -hE -A5 'runtime error|AddressSanitizer' "$run"/logs/app*.log "$run"/logs/cycle*.log | head -40 >&2
     status=1
   fi
   return $status

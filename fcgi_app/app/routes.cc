@@ -15,6 +15,12 @@ std::vector<Route> ApiRoutes() {
       {"GET", "/api/orchestrators", R::kViewer, ListOrchestrators},
       {"GET", "/api/orchestrators/{orchestrator_id}", R::kViewer, GetOrchestrator},
 
+      // The payment cycle (cycle.cc).
+      {"POST", "/api/orchestrators/{orchestrator_id}/health", R::kOrchestrator, PushHealthReport},
+      {"POST", "/api/orchestrators/{orchestrator_id}/cooldown", R::kAdmin, StartCooldownHandler},
+      {"DELETE", "/api/orchestrators/{orchestrator_id}/cooldown", R::kAdmin, ClearCooldownHandler},
+      {"GET", "/api/payouts", R::kViewer, ListPayouts},
+
       {"POST", "/api/workloads", R::kAdmin, CreateWorkloadHandler},
       {"GET", "/api/workloads", R::kViewer, ListWorkloads},
       {"GET", "/api/workloads/summary", R::kViewer, WorkloadSummary},

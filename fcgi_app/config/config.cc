@@ -39,7 +39,51 @@ class Reader {
     return value;
   }
 
+  // Unset or empty means the default.
+  double Double(const char* name, double fallback, double min, double max) const {
+    const std::string text = String(name, "");
+    if (text.empty()) return fallback;
+    double value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || !(value >= min && value <= max)) {
+      throw ConfigError(std::string(name) + ": must be a number from " + Format(min) + " to " +
+                        Format(max) + ", got '" + text + "'");
+    }
+    return value;
+  }
+
+  // true/false, 1/0, yes/no, on/off (any case); unset or empty means the default.
+  bool Bool(const char* name, bool fallback) const {
+    const std::string text = ToLower(String(name, ""));
+    if (text.empty()) return fallback;
+    if (text == "true" || text == "1" || text == "yes" || text == "on") return true;
+    if (text == "false" || text == "0" || text == "no" || text == "off") return false;
+    throw ConfigError(std::string(name) + ": must be true or false, got '" + text + "'");
+  }
+
+  // A positive ETH amount with at most 18 decimals; unset or empty means the default.
+  Money Amount(const char* name, Money fallback) const {
+    const std::string text = String(name, "");
+    if (text.empty()) return fallback;
+    Money value;
+    std::string error;
+    if (!Money::Parse(text, &value, &error)) {
+      throw ConfigError(std::string(name) + ": " + error + ", got '" + text + "'");
+    }
+    if (!value.IsPositive()) {
+      throw ConfigError(std::string(name) + ": must be greater than 0, got '" + text + "'");
+    }
+    return value;
+  }
+
  private:
+  static std::string Format(double value) {
+    std::string text = std::to_string(value);
+    text.erase(text.find_last_not_of('0') + 1);
+    if (!text.empty() && text.back() == '.') text.pop_back();
+    return text;
+  }
+
   const std::function<const char*(const char*)>& lookup_;
 };
 
@@ -57,6 +101,70 @@ std::vector<std::string> AddressList(const char* name, const std::string& text) 
     out.push_back(ToLower(item));
   }
   return out;
+}
+
+bool IsHttpUrl(const std::string& text) {
+  return (text.rfind("http://", 0) == 0 && text.size() > 7) ||
+         (text.rfind("https://", 0) == 0 && text.size() > 8);
+}
+
+CycleConfig LoadCycle(const Reader& env) {
+  CycleConfig c;
+  c.interval_seconds = env.Int("PAYMENT_INTERVAL_SECONDS", c.interval_seconds, 1, 86400);
+  c.increment = env.Amount("PAYMENT_INCREMENT_ETH", c.increment);
+  c.default_health_timeout =
+      env.Double("PAYMENTS_DEFAULT_HEALTH_TIMEOUT", c.default_health_timeout, 0.1, 60);
+  c.health_concurrency = env.Int("PAYMENTS_HEALTH_CONCURRENCY", c.health_concurrency, 1, 256);
+  c.miss_threshold = env.Int("PAYMENTS_MISS_THRESHOLD", c.miss_threshold, 1, 1000);
+  c.cooldown_seconds = env.Int("PAYMENTS_COOLDOWN_SECONDS", c.cooldown_seconds, 1, 86400 * 365);
+  c.payout_threshold = env.Amount("PAYMENT_PAYOUT_THRESHOLD_ETH", c.payout_threshold);
+  c.dry_run = env.Bool("PAYMENT_DRY_RUN", c.dry_run);
+  c.eth_rpc_url = env.String("ETH_RPC_URL", "");
+  c.from_address = env.String("PAYMENT_FROM_ADDRESS", "");
+  const std::string chain = env.String("ETH_CHAIN_ID", "");
+  if (!chain.empty()) {
+    auto [end, ec] = std::from_chars(chain.data(), chain.data() + chain.size(), c.chain_id);
+    if (ec != std::errc() || end != chain.data() + chain.size() || c.chain_id < 1) {
+      throw ConfigError("ETH_CHAIN_ID: must be a positive integer, got '" + chain + "'");
+    }
+  }
+  c.eth_rpc_timeout = env.Double("PAYMENTS_ETH_RPC_TIMEOUT", c.eth_rpc_timeout, 1, 300);
+  if (!c.eth_rpc_url.empty() && !IsHttpUrl(c.eth_rpc_url)) {
+    throw ConfigError("ETH_RPC_URL: must be an http:// or https:// URL");
+  }
+  if (!c.from_address.empty() && !IsAddress(c.from_address)) {
+    throw ConfigError("PAYMENT_FROM_ADDRESS: must be a 0x-prefixed 40-hex address, got '" +
+                      c.from_address + "'");
+  }
+  if (!c.dry_run) {
+    // Live payouts move real money: every setting they need must be explicit.
+    if (c.eth_rpc_url.empty())
+      throw ConfigError("ETH_RPC_URL: required when PAYMENT_DRY_RUN=false");
+    if (c.from_address.empty()) {
+      throw ConfigError("PAYMENT_FROM_ADDRESS: required when PAYMENT_DRY_RUN=false");
+    }
+    if (c.chain_id == 0) throw ConfigError("ETH_CHAIN_ID: required when PAYMENT_DRY_RUN=false");
+  }
+  c.bootstrap_json = env.String("PAYMENTS_BOOTSTRAP_ORCHESTRATORS", "");
+  c.bootstrap_path = env.String("PAYMENTS_BOOTSTRAP_ORCHESTRATORS_PATH", "");
+  c.single_mode = env.Bool("PAYMENTS_SINGLE_ORCHESTRATOR_MODE", false);
+  c.single_id = env.String("ORCHESTRATOR_ID", "");
+  c.single_address = env.String("ORCHESTRATOR_ADDRESS", "");
+  c.single_health_url = env.String("ORCHESTRATOR_HEALTH_URL", "");
+  if (c.single_mode) {
+    if (c.single_id.empty() || c.single_id.size() > 128) {
+      throw ConfigError("ORCHESTRATOR_ID: required (1-128 characters) in single-orchestrator mode");
+    }
+    if (!IsAddress(c.single_address)) {
+      throw ConfigError(
+          "ORCHESTRATOR_ADDRESS: a 0x-prefixed 40-hex address is required in "
+          "single-orchestrator mode");
+    }
+    if (!c.single_health_url.empty() && !IsHttpUrl(c.single_health_url)) {
+      throw ConfigError("ORCHESTRATOR_HEALTH_URL: must be an http:// or https:// URL");
+    }
+  }
+  return c;
 }
 
 bool IsIpOrCidr(const std::string& item) {
@@ -187,6 +295,7 @@ Config Config::Load(const std::function<const char*(const char*)>& lookup) {
   }
   c.license_lease_seconds =
       env.Int("PAYMENTS_LICENSE_LEASE_SECONDS", c.license_lease_seconds, 1, 86400 * 7);
+  c.cycle = LoadCycle(env);
   return c;
 }
 

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "domain/money.h"
+
 namespace payments {
 
 // Thrown by Config::Load with one line that names the variable and the
@@ -27,6 +29,28 @@ struct DbConfig {
   std::string name = "payments";
   std::string user = "root";
   std::string password;
+};
+
+// The payment cycle (`payments-fcgi cycle`, docs/payment-cycle.md).
+struct CycleConfig {
+  int interval_seconds = 60;                            // PAYMENT_INTERVAL_SECONDS
+  Money increment = Money::FromUnits(100000000000000);  // 0.0001 ETH
+  double default_health_timeout = 5.0;                  // seconds
+  int health_concurrency = 16;
+  int miss_threshold = 3;
+  int cooldown_seconds = 3600;
+  Money payout_threshold = Money::FromUnits(100000000000000000);  // 0.1 ETH
+  bool dry_run = true;
+  std::string eth_rpc_url;   // live mode: the signer's JSON-RPC endpoint
+  std::string from_address;  // live mode: the paying account
+  long long chain_id = 0;    // live mode
+  double eth_rpc_timeout = 10.0;
+  std::string bootstrap_json;     // PAYMENTS_BOOTSTRAP_ORCHESTRATORS
+  std::string bootstrap_path;     // PAYMENTS_BOOTSTRAP_ORCHESTRATORS_PATH
+  bool single_mode = false;       // PAYMENTS_SINGLE_ORCHESTRATOR_MODE
+  std::string single_id;          // ORCHESTRATOR_ID
+  std::string single_address;     // ORCHESTRATOR_ADDRESS
+  std::string single_health_url;  // ORCHESTRATOR_HEALTH_URL
 };
 
 struct Config {
@@ -62,6 +86,9 @@ struct Config {
   // Licensing.
   std::string secrets_key_b64;  // base64 of 32 bytes; validated by Load
   int license_lease_seconds = 900;
+
+  // Payment cycle.
+  CycleConfig cycle;
 
   // Reads every variable through `lookup` (returns nullptr when unset).
   // Throws ConfigError on the first bad value.

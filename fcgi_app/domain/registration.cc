@@ -39,6 +39,7 @@ Json::Value AuditBase(const char* event, const RegistrationInput& input) {
   line["orchestrator_id"] = input.orchestrator_id;
   line["address"] = input.address;
   line["request_ip"] = input.client_ip;
+  if (input.trusted) line["source"] = "bootstrap";
   return line;
 }
 
@@ -56,7 +57,8 @@ RegistrationOutcome Register(Db& db, const Services& services, const Registratio
   db.Transaction([&] {
     outcome = RegistrationOutcome{};
     RateLimitRepository limits(db);
-    if (!limits.Acquire({"id:" + input.orchestrator_id, "ip:" + input.client_ip}, now,
+    if (!input.trusted &&
+        !limits.Acquire({"id:" + input.orchestrator_id, "ip:" + input.client_ip}, now,
                         {{60, config.registration_per_minute}, {10, config.registration_burst}})) {
       outcome.kind = RegistrationOutcome::Kind::kRateLimited;
       return;
@@ -68,7 +70,7 @@ RegistrationOutcome Register(Db& db, const Services& services, const Registratio
       return;
     }
     const std::optional<bool> top = services.top_orchestrators.Contains(address_key);
-    if (top.has_value() && !*top) {
+    if (!input.trusted && top.has_value() && !*top) {
       outcome.kind = RegistrationOutcome::Kind::kNotTop;
       return;
     }

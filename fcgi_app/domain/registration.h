@@ -30,6 +30,10 @@ struct RegistrationInput {
   std::optional<std::vector<std::string>> monitored_services;
   std::optional<double> min_service_uptime;
   std::string client_ip;
+  // Set by the payment cycle's bootstrap (operator configuration, not a
+  // client): no rate limit and no top-set check. The denylist and the
+  // address rules still apply.
+  bool trusted = false;
 };
 
 struct RegistrationOutcome {

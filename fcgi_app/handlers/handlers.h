@@ -3,7 +3,11 @@
 // builds SQL. Failures are thrown as ApiError.
 #pragma once
 
+#include <json/value.h>
+
+#include "domain/timestamp.h"
 #include "http/router.h"
+#include "storage/orchestrator_repository.h"
 
 namespace payments {
 
@@ -14,6 +18,16 @@ Response GetHealth(RequestContext& context);
 Response RegisterOrchestrator(RequestContext& context);
 Response ListOrchestrators(RequestContext& context);
 Response GetOrchestrator(RequestContext& context);
+// The record of GET /api/orchestrators/{id}, redacted as API.md says when
+// ShouldRedact (the caller's IP is outside PAYMENTS_MANAGER_IP_ALLOWLIST).
+Json::Value OrchestratorJson(const OrchestratorRecord& record, Timestamp now, bool redact);
+bool ShouldRedact(const RequestContext& context);
+
+// cycle.cc: the payment cycle's routes.
+Response PushHealthReport(RequestContext& context);
+Response StartCooldownHandler(RequestContext& context);
+Response ClearCooldownHandler(RequestContext& context);
+Response ListPayouts(RequestContext& context);
 
 // workloads.cc
 Response CreateWorkloadHandler(RequestContext& context);

@@ -189,6 +189,35 @@ void OrchestratorRepository::Update(const OrchestratorRecord& r) {
   }
 }
 
+void OrchestratorRepository::UpdateHealthState(const OrchestratorRecord& r) {
+  sql::PreparedStatement& st = db_.Prepare(
+      "UPDATE orchestrators SET consecutive_misses = ?, cooldown_expires_at = ?, "
+      "last_missed_all_services = ?, last_healthy_at = ?, last_cooldown_started_at = ?, "
+      "last_cooldown_cleared_at = ?, eligible_for_payments = ? WHERE orchestrator_id = ?");
+  st.setInt(1, r.consecutive_misses);
+  BindOptString(st, 2, SqlTime(r.cooldown_expires_at));
+  BindOptString(st, 3, SqlTime(r.last_missed_all_services));
+  BindOptString(st, 4, SqlTime(r.last_healthy_at));
+  BindOptString(st, 5, SqlTime(r.last_cooldown_started_at));
+  BindOptString(st, 6, SqlTime(r.last_cooldown_cleared_at));
+  st.setBoolean(7, r.eligible_for_payments);
+  st.setString(8, r.orchestrator_id);
+  if (st.executeUpdate() != 1) {
+    throw std::runtime_error("orchestrator " + r.orchestrator_id + " vanished during update");
+  }
+}
+
+std::vector<std::string> OrchestratorRepository::ExpiredCooldowns(Timestamp now) {
+  sql::PreparedStatement& st = db_.Prepare(
+      "SELECT orchestrator_id FROM orchestrators WHERE cooldown_expires_at <= ? "
+      "ORDER BY orchestrator_id");
+  st.setString(1, now.ToSql());
+  std::unique_ptr<sql::ResultSet> rs(st.executeQuery());
+  std::vector<std::string> out;
+  while (rs->next()) out.push_back(rs->getString(1));
+  return out;
+}
+
 bool RateLimitRepository::Acquire(std::vector<std::string> buckets, Timestamp now,
                                   const std::vector<Window>& windows) {
   std::sort(buckets.begin(), buckets.end());

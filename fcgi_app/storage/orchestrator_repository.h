@@ -68,6 +68,13 @@ class OrchestratorRepository {
   void Insert(const OrchestratorRecord& record);
   // Writes every registration-managed column of an existing record.
   void Update(const OrchestratorRecord& record);
+  // Writes the columns the payment cycle and the cooldown routes manage:
+  // consecutive_misses, cooldown_expires_at, last_missed_all_services,
+  // last_healthy_at, last_cooldown_started_at, last_cooldown_cleared_at and
+  // eligible_for_payments.
+  void UpdateHealthState(const OrchestratorRecord& record);
+  // Ids whose cooldown has an expiry at or before `now` (not yet cleared).
+  std::vector<std::string> ExpiredCooldowns(Timestamp now);
 
  private:
   std::optional<OrchestratorRecord> FindBy(const std::string& orchestrator_id, bool for_update);

@@ -102,6 +102,11 @@ class ConfigTest : public CppUnit::TestFixture {
   CPPUNIT_TEST(testSplitList);
   CPPUNIT_TEST(testToLower);
   CPPUNIT_TEST(testFromEnvironment);
+  CPPUNIT_TEST(testCycleDefaults);
+  CPPUNIT_TEST(testCycleExplicitValues);
+  CPPUNIT_TEST(testCycleBadValues);
+  CPPUNIT_TEST(testLivePayoutsNeedEverySetting);
+  CPPUNIT_TEST(testSingleOrchestratorMode);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -469,6 +474,118 @@ class ConfigTest : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL(std::string("mixed 123 _-"), ToLower("MiXeD 123 _-"));
     // Bytes outside ASCII are left alone.
     CPPUNIT_ASSERT_EQUAL(std::string("\xc3\x89t\xc3\xa9"), ToLower("\xc3\x89T\xc3\xa9"));
+  }
+
+  void testCycleDefaults() {
+    const CycleConfig c = LoadFrom({}).cycle;
+    CPPUNIT_ASSERT_EQUAL(60, c.interval_seconds);
+    CPPUNIT_ASSERT_EQUAL(std::string("0.0001"), c.increment.ToString());
+    CPPUNIT_ASSERT_EQUAL(5.0, c.default_health_timeout);
+    CPPUNIT_ASSERT_EQUAL(16, c.health_concurrency);
+    CPPUNIT_ASSERT_EQUAL(3, c.miss_threshold);
+    CPPUNIT_ASSERT_EQUAL(3600, c.cooldown_seconds);
+    CPPUNIT_ASSERT_EQUAL(std::string("0.1"), c.payout_threshold.ToString());
+    CPPUNIT_ASSERT(c.dry_run);  // safe by default
+    CPPUNIT_ASSERT(c.eth_rpc_url.empty());
+    CPPUNIT_ASSERT_EQUAL(10.0, c.eth_rpc_timeout);
+    CPPUNIT_ASSERT(!c.single_mode);
+  }
+
+  void testCycleExplicitValues() {
+    const CycleConfig c = LoadFrom({{"PAYMENT_INTERVAL_SECONDS", "5"},
+                                    {"PAYMENT_INCREMENT_ETH", "0.000000000000000001"},
+                                    {"PAYMENTS_DEFAULT_HEALTH_TIMEOUT", "0.25"},
+                                    {"PAYMENTS_HEALTH_CONCURRENCY", "4"},
+                                    {"PAYMENTS_MISS_THRESHOLD", "7"},
+                                    {"PAYMENTS_COOLDOWN_SECONDS", "90"},
+                                    {"PAYMENT_PAYOUT_THRESHOLD_ETH", "2.5"},
+                                    {"PAYMENT_DRY_RUN", "TRUE"},
+                                    {"PAYMENTS_ETH_RPC_TIMEOUT", "3"},
+                                    {"PAYMENTS_BOOTSTRAP_ORCHESTRATORS", "[]"},
+                                    {"PAYMENTS_BOOTSTRAP_ORCHESTRATORS_PATH", "/etc/o.json"}})
+                              .cycle;
+    CPPUNIT_ASSERT_EQUAL(5, c.interval_seconds);
+    CPPUNIT_ASSERT_EQUAL(std::string("0.000000000000000001"), c.increment.ToString());
+    CPPUNIT_ASSERT_EQUAL(0.25, c.default_health_timeout);
+    CPPUNIT_ASSERT_EQUAL(4, c.health_concurrency);
+    CPPUNIT_ASSERT_EQUAL(7, c.miss_threshold);
+    CPPUNIT_ASSERT_EQUAL(90, c.cooldown_seconds);
+    CPPUNIT_ASSERT_EQUAL(std::string("2.5"), c.payout_threshold.ToString());
+    CPPUNIT_ASSERT(c.dry_run);
+    CPPUNIT_ASSERT_EQUAL(3.0, c.eth_rpc_timeout);
+    CPPUNIT_ASSERT_EQUAL(std::string("[]"), c.bootstrap_json);
+    CPPUNIT_ASSERT_EQUAL(std::string("/etc/o.json"), c.bootstrap_path);
+    for (const char* no : {"false", "0", "no", "OFF"}) {
+      const Env live = {{"PAYMENT_DRY_RUN", no},
+                        {"ETH_RPC_URL", "http://127.0.0.1:8545"},
+                        {"PAYMENT_FROM_ADDRESS", "0x1111111111111111111111111111111111111111"},
+                        {"ETH_CHAIN_ID", "1"}};
+      CPPUNIT_ASSERT_MESSAGE(no, !LoadFrom(live).cycle.dry_run);
+    }
+  }
+
+  void testCycleBadValues() {
+    AssertConfigError({{"PAYMENT_INTERVAL_SECONDS", "0"}}, "PAYMENT_INTERVAL_SECONDS");
+    AssertConfigError({{"PAYMENT_INTERVAL_SECONDS", "86401"}}, "PAYMENT_INTERVAL_SECONDS");
+    AssertConfigError({{"PAYMENT_INCREMENT_ETH", "0"}}, "PAYMENT_INCREMENT_ETH", "greater than 0");
+    AssertConfigError({{"PAYMENT_INCREMENT_ETH", "-1"}}, "PAYMENT_INCREMENT_ETH");
+    AssertConfigError({{"PAYMENT_INCREMENT_ETH", "1e-19"}}, "PAYMENT_INCREMENT_ETH",
+                      "Too many decimal places");
+    AssertConfigError({{"PAYMENT_INCREMENT_ETH", "abc"}}, "PAYMENT_INCREMENT_ETH",
+                      "Invalid decimal");
+    AssertConfigError({{"PAYMENT_PAYOUT_THRESHOLD_ETH", "0"}}, "PAYMENT_PAYOUT_THRESHOLD_ETH");
+    AssertConfigError({{"PAYMENTS_DEFAULT_HEALTH_TIMEOUT", "0.05"}},
+                      "PAYMENTS_DEFAULT_HEALTH_TIMEOUT", "from 0.1 to 60");
+    AssertConfigError({{"PAYMENTS_DEFAULT_HEALTH_TIMEOUT", "nan"}},
+                      "PAYMENTS_DEFAULT_HEALTH_TIMEOUT");
+    AssertConfigError({{"PAYMENTS_DEFAULT_HEALTH_TIMEOUT", "5s"}},
+                      "PAYMENTS_DEFAULT_HEALTH_TIMEOUT");
+    AssertConfigError({{"PAYMENTS_HEALTH_CONCURRENCY", "0"}}, "PAYMENTS_HEALTH_CONCURRENCY");
+    AssertConfigError({{"PAYMENTS_MISS_THRESHOLD", "0"}}, "PAYMENTS_MISS_THRESHOLD");
+    AssertConfigError({{"PAYMENTS_COOLDOWN_SECONDS", "0"}}, "PAYMENTS_COOLDOWN_SECONDS");
+    AssertConfigError({{"PAYMENT_DRY_RUN", "maybe"}}, "PAYMENT_DRY_RUN", "true or false");
+    AssertConfigError({{"ETH_CHAIN_ID", "0"}}, "ETH_CHAIN_ID");
+    AssertConfigError({{"ETH_CHAIN_ID", "0x1"}}, "ETH_CHAIN_ID");
+    AssertConfigError({{"ETH_RPC_URL", "ftp://127.0.0.1/"}}, "ETH_RPC_URL");
+    AssertConfigError({{"PAYMENT_FROM_ADDRESS", "0x12"}}, "PAYMENT_FROM_ADDRESS");
+    AssertConfigError({{"PAYMENTS_ETH_RPC_TIMEOUT", "0.5"}}, "PAYMENTS_ETH_RPC_TIMEOUT");
+  }
+
+  void testLivePayoutsNeedEverySetting() {
+    const Env complete = {{"PAYMENT_DRY_RUN", "false"},
+                          {"ETH_RPC_URL", "https://127.0.0.1:9000/rpc"},
+                          {"PAYMENT_FROM_ADDRESS", "0x1111111111111111111111111111111111111111"},
+                          {"ETH_CHAIN_ID", "42161"}};
+    const CycleConfig c = LoadFrom(complete).cycle;
+    CPPUNIT_ASSERT(!c.dry_run);
+    CPPUNIT_ASSERT_EQUAL(42161LL, c.chain_id);
+    for (const char* missing : {"ETH_RPC_URL", "PAYMENT_FROM_ADDRESS", "ETH_CHAIN_ID"}) {
+      Env env = complete;
+      env.erase(missing);
+      AssertConfigError(env, missing, "required when PAYMENT_DRY_RUN=false");
+    }
+  }
+
+  void testSingleOrchestratorMode() {
+    const Env single = {{"PAYMENTS_SINGLE_ORCHESTRATOR_MODE", "true"},
+                        {"ORCHESTRATOR_ID", "orch-1"},
+                        {"ORCHESTRATOR_ADDRESS", "0x2222222222222222222222222222222222222222"},
+                        {"ORCHESTRATOR_HEALTH_URL", "http://127.0.0.1:7935/health"}};
+    const CycleConfig c = LoadFrom(single).cycle;
+    CPPUNIT_ASSERT(c.single_mode);
+    CPPUNIT_ASSERT_EQUAL(std::string("orch-1"), c.single_id);
+    CPPUNIT_ASSERT_EQUAL(std::string("http://127.0.0.1:7935/health"), c.single_health_url);
+    Env env = single;
+    env.erase("ORCHESTRATOR_ID");
+    AssertConfigError(env, "ORCHESTRATOR_ID");
+    env = single;
+    env["ORCHESTRATOR_ADDRESS"] = "nope";
+    AssertConfigError(env, "ORCHESTRATOR_ADDRESS");
+    env = single;
+    env["ORCHESTRATOR_HEALTH_URL"] = "file:///etc/passwd";
+    AssertConfigError(env, "ORCHESTRATOR_HEALTH_URL");
+    // Outside single mode the three variables are not read.
+    CPPUNIT_ASSERT(!LoadFrom({{"ORCHESTRATOR_ADDRESS", "nope"}}).cycle.single_mode);
   }
 
   void testFromEnvironment() {
