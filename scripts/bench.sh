@@ -9,6 +9,9 @@
 #   scripts/bench.sh            all routes
 #   scripts/bench.sh read       only routes whose name contains "read"
 #
+# Also times one interval of the payment cycle over many orchestrators
+# (bench_cycle; PAYMENTS_BENCH_CYCLE_ORCHESTRATORS, default 2000).
+#
 # Variables: PAYMENTS_BENCH_SECONDS, PAYMENTS_BENCH_CONNECTIONS,
 # PAYMENTS_BENCH_THREADS (wrk threads, default 2), PAYMENTS_BENCH_WORKLOADS
 # (rows seeded, default 100000), PAYMENTS_BENCH_KEEP=1 (leave the stack up).
@@ -30,9 +33,10 @@ URL=https://127.0.0.1:$PORT
 mkdir -p "$RUN"
 ENV_FILE=$RUN/bench.env
 ADMIN=$(openssl rand -hex 24)
+SECRETS_KEY=$(openssl rand -base64 32)
 cat > "$ENV_FILE" <<EOF
 PAYMENTS_API_ADMIN_TOKEN=$ADMIN
-PAYMENTS_SECRETS_KEY=$(openssl rand -base64 32)
+PAYMENTS_SECRETS_KEY=$SECRETS_KEY
 PAYMENTS_REGISTRATION_PER_MINUTE=1000000
 PAYMENTS_REGISTRATION_BURST=1000000
 PAYMENTS_LOG_LEVEL=warning
@@ -41,7 +45,7 @@ EOF
 export PAYMENTS_ENV_FILE=$ENV_FILE PAYMENTS_RUN_DIR=$RUN PAYMENTS_DATA_DIR=$RUN/data \
   PAYMENTS_HTTPS_PORT=$PORT PAYMENTS_NGINX_REGISTER_RATE=1000000r/s \
   PAYMENTS_NGINX_API_RATE=1000000r/s PAYMENTS_WORKERS=${PAYMENTS_WORKERS:-2} \
-  PAYMENTS_THREADS=${PAYMENTS_THREADS:-8}
+  PAYMENTS_THREADS=${PAYMENTS_THREADS:-8} PAYMENTS_DEV_CYCLE=0
 stop() { [ "${PAYMENTS_BENCH_KEEP:-0}" = 1 ] || "$ROOT/scripts/dev.sh" down >/dev/null 2>&1 || true; }
 trap stop EXIT
 
@@ -207,6 +211,74 @@ run "read: GET workloads (100k)" "/api/workloads?orchestrator_id=bench-42&limit=
 run "write: register refresh" "/api/orchestrators/register" -s "$SCRIPTS/register.lua"
 run "write: ledger adjustment" "/api/ledger/adjustments" -s "$SCRIPTS/adjust.lua"
 if declare -F bench_licensing >/dev/null; then bench_licensing; fi
+
+# bench_cycle: one interval of the payment cycle (payments-fcgi cycle --once)
+# over PAYMENTS_BENCH_CYCLE_ORCHESTRATORS (default 2000) orchestrators whose
+# health_url is a static file on a loopback HTTP server: the time for one
+# process, for a second pass over an interval already done, and for two
+# processes racing over the same interval (the credit count must come out
+# exactly one per orchestrator).
+bench_cycle() {
+  [ -z "$FILTER" ] || [[ "cycle" == *"$FILTER"* ]] || return 0
+  local n=${PAYMENTS_BENCH_CYCLE_ORCHESTRATORS:-2000} health_port=18750 pid_file=$RUN/bench-health.pid
+  command -v python3 >/dev/null || { say "python3 missing: skipping the cycle bench"; return 0; }
+  mkdir -p "$RUN/health"
+  printf '%s' '{"summary":{"services_up":2,"total_services":2,"eligible_for_payment":true,"status_message":"ok"},"services":{"a":"up","b":"up"}}' \
+    > "$RUN/health/health.json"
+  python3 -m http.server "$health_port" --bind 127.0.0.1 --directory "$RUN/health" \
+    >"$RUN/logs/bench-health.log" 2>&1 &
+  echo $! > "$pid_file"
+  # shellcheck disable=SC2064
+  trap "kill \$(cat '$pid_file') 2>/dev/null || true; stop" EXIT
+  sleep 1
+  say "seeding $n orchestrators with a health_url for the cycle bench"
+  sql "INSERT IGNORE INTO orchestrators (orchestrator_id, address, address_key, health_url,
+         first_seen, last_seen)
+       SELECT CONCAT('cyc-bench-', seq), CONCAT('0x', LPAD(HEX(0xc000000 + seq), 40, '0')),
+              LOWER(CONCAT('0x', LPAD(HEX(0xc000000 + seq), 40, '0'))),
+              'http://127.0.0.1:$health_port/health.json', UTC_TIMESTAMP(6), UTC_TIMESTAMP(6)
+       FROM seq_1_to_$n"
+  sql "INSERT IGNORE INTO balances (orchestrator_id, balance_eth, updated_at)
+       SELECT orchestrator_id, 0, UTC_TIMESTAMP(6) FROM orchestrators
+       WHERE orchestrator_id LIKE 'cyc-bench-%'"
+  local env_args=(PAYMENTS_SECRETS_KEY="$SECRETS_KEY"
+    PAYMENTS_DB_SOCKET="$RUN/mysql.sock" PAYMENTS_DB_USER=root PAYMENTS_DB_NAME=payments
+    PAYMENTS_DATA_DIR="$RUN/data" PAYMENTS_MIGRATIONS_DIR="$ROOT/sql" PAYMENTS_LOG_LEVEL=info
+    PAYMENT_INTERVAL_SECONDS=86400 PAYMENT_PAYOUT_THRESHOLD_ETH=1000000 PAYMENTS_HEALTH_CONCURRENCY=16)
+  reset_cycle() {
+    sql "DELETE FROM cycle_runs WHERE orchestrator_id LIKE 'cyc-bench-%';
+         DELETE FROM ledger_events WHERE orchestrator_id LIKE 'cyc-bench-%';
+         UPDATE balances SET balance_eth = 0 WHERE orchestrator_id LIKE 'cyc-bench-%'"
+  }
+  once() {  # once LOG: one --once run; prints its wall time in ms
+    local start end
+    start=$(date +%s%N)
+    env "${env_args[@]}" "$ROOT/build/payments-fcgi" cycle --once >>"$1" 2>&1
+    end=$(date +%s%N)
+    echo $(( (end - start) / 1000000 ))
+  }
+  local log=$RUN/logs/bench-cycle.log t1 t2 t3 credited
+  : > "$log"
+  reset_cycle
+  t1=$(once "$log")
+  t2=$(once "$log")
+  credited=$(sql "SELECT COUNT(*) FROM ledger_events WHERE orchestrator_id LIKE 'cyc-bench-%' AND reason = 'cycle'")
+  printf '%-34s %6s orchestrators: %s ms (%s credited), second pass over the same interval %s ms\n' \
+    "cycle: one process" "$n" "$t1" "$credited" "$t2" | tee -a "$RESULTS"
+  reset_cycle
+  local start end a b
+  start=$(date +%s%N)
+  once "$log" >/dev/null & a=$!
+  once "$log" >/dev/null & b=$!
+  wait "$a" "$b"
+  end=$(date +%s%N)
+  t3=$(( (end - start) / 1000000 ))
+  credited=$(sql "SELECT COUNT(*) FROM ledger_events WHERE orchestrator_id LIKE 'cyc-bench-%' AND reason = 'cycle'")
+  printf '%-34s %6s orchestrators: %s ms, %s credits (must be %s)\n' \
+    "cycle: two processes racing" "$n" "$t3" "$credited" "$n" | tee -a "$RESULTS"
+  grep -h "orchestrators:" "$log" | sed 's/^/  /' >&2
+}
+bench_cycle
 
 say "EXPLAIN of the statements behind the hot routes (type ALL would be a full scan):"
 sql "EXPLAIN SELECT * FROM orchestrators o LEFT JOIN balances b ON b.orchestrator_id = o.orchestrator_id WHERE o.orchestrator_id = 'bench-7'" | sed 's/^/  orchestrator by id: /'

@@ -276,7 +276,11 @@ cmd_up() {
   nginx_config "$RUN_DIR" "$HTTPS_PORT:$RUN_DIR/fcgi.sock"
   nginx_start "$RUN_DIR"
   wait_healthy "$RUN_DIR" "$HTTPS_PORT"
-  cycle_start "$RUN_DIR"
+  if [ "${PAYMENTS_DEV_CYCLE:-1}" != 0 ]; then
+    cycle_start "$RUN_DIR"
+  else
+    stop_pid "$RUN_DIR/app-cycle.pid" cycle
+  fi
   say "up: https://127.0.0.1:$HTTPS_PORT/api/health (docs: https://127.0.0.1:$HTTPS_PORT/docs/)"
   say "TLS certificate (self-signed): $RUN_DIR/tls/cert.pem; admin token in ${PAYMENTS_ENV_FILE:-$ROOT/.env}"
   echo "https://127.0.0.1:$HTTPS_PORT"

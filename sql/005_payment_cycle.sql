@@ -32,6 +32,8 @@ CREATE TABLE health_reports (
   reported_at DATETIME(6) NOT NULL,
   reported_ip VARCHAR(64) NULL,
   PRIMARY KEY (orchestrator_id),
+  -- The reports recent enough to use, once per interval.
+  KEY ix_health_reports_reported (reported_at),
   CONSTRAINT fk_health_reports_orchestrator FOREIGN KEY (orchestrator_id)
     REFERENCES orchestrators (orchestrator_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
@@ -40,7 +42,7 @@ CREATE TABLE health_reports (
 -- moves pending -> sent (tx_hash) -> confirmed | failed; `unknown` when a
 -- send may or may not have reached the signer. open_orchestrator_id is set
 -- while a payout is pending, sent or unknown, so its unique key allows one
--- open payout per orchestrator. (orchestrator_id, interval_start) allows one
+-- open payout per orchestrator. (interval_start, orchestrator_id) allows one
 -- payout record per orchestrator per interval, whatever the mode.
 CREATE TABLE payouts (
   id BIGINT NOT NULL AUTO_INCREMENT,
@@ -62,7 +64,7 @@ CREATE TABLE payouts (
   created_at DATETIME(6) NOT NULL,
   updated_at DATETIME(6) NOT NULL,
   PRIMARY KEY (id),
-  UNIQUE KEY uq_payouts_orchestrator_interval (orchestrator_id, interval_start),
+  UNIQUE KEY uq_payouts_interval_orchestrator (interval_start, orchestrator_id),
   UNIQUE KEY uq_payouts_open (open_orchestrator_id),
   -- Listing by orchestrator or by status, newest first.
   KEY ix_payouts_orchestrator (orchestrator_id, id),

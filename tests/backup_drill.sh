@@ -40,6 +40,9 @@ export PAYMENTS_RUN_DIR=$run_dir
 export PAYMENTS_DATA_DIR=$run_dir/data
 export PAYMENTS_HTTPS_PORT=$port
 export PAYMENTS_WORKERS=1 PAYMENTS_THREADS=4
+# No payment cycle: it would write (and fetch health URLs) between the
+# backup and the comparison.
+export PAYMENTS_DEV_CYCLE=0
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/payments-drill.XXXXXX")
 export PAYMENTS_ENV_FILE=$tmp/drill.env
@@ -160,7 +163,7 @@ address() { printf '0x%040x' "$1"; }
 expect 200 "register drill-1 with every optional field" POST /api/orchestrators/register \
   "{\"orchestrator_id\":\"drill-1\",\"address\":\"$(address 1)\",\"capability\":\"gpu-a100\",
     \"contact_email\":\" ops@example.com \",\"host_public_ip\":\"192.0.2.10\",
-    \"host_name\":\"hôte-ü-✓\",\"services_healthy\":true,\"health_url\":\"https://example.com/h\",
+    \"host_name\":\"hôte-ü-✓\",\"services_healthy\":true,\"health_url\":\"http://127.0.0.1:9/h\",
     \"health_timeout\":2.5,\"monitored_services\":[\"a\",\" b \",\"\"],\"min_service_uptime\":99.5}"
 for i in 2 3 4 5; do
   expect 200 "register drill-$i" POST /api/orchestrators/register \

@@ -49,7 +49,7 @@ std::chrono::system_clock::time_point ToTimePoint(Timestamp t) {
 
 // One interval's work; throws on database failure (the caller retries).
 void RunInterval(Db& db, const Services& services, EthRpc* rpc, Timestamp interval_start) {
-  PaymentCycle cycle(db, services);
+  PaymentCycle cycle(db, services, &g_stop);
   const auto started = std::chrono::steady_clock::now();
   const int cleared = cycle.ClearExpiredCooldowns(Timestamp::Now());
   const CycleStats s = cycle.Evaluate(interval_start);
@@ -104,6 +104,7 @@ int RunCycleProcess(const Config& config, bool once) {
     if (!done || !(*done == interval)) {
       try {
         RunInterval(db, services, rpc.get(), interval);
+        if (g_stop.load()) break;  // stopped mid-interval: not done
         done = interval;
         const int day = static_cast<int>(interval.micros() / 86400000000LL);
         if (day != last_prune_day) {

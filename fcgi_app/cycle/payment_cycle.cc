@@ -81,7 +81,8 @@ Timestamp IntervalStart(Timestamp now, int interval_seconds) {
   return Timestamp::FromMicros(now.micros() - now.micros() % length);
 }
 
-PaymentCycle::PaymentCycle(Db& db, const Services& services) : db_(db), services_(services) {}
+PaymentCycle::PaymentCycle(Db& db, const Services& services, const std::atomic<bool>* stop)
+    : db_(db), services_(services), stop_(stop) {}
 
 CycleStats PaymentCycle::Evaluate(Timestamp interval_start) {
   const CycleConfig& config = services_.config.cycle;
@@ -136,6 +137,7 @@ CycleStats PaymentCycle::Evaluate(Timestamp interval_start) {
   }
 
   for (std::size_t i = 0; i < todo.size(); ++i) {
+    if (stop_ != nullptr && stop_->load()) break;
     const std::string& id = todo[i]->orchestrator_id;
     const HealthInput& input = inputs[i];
     const Timestamp now = Timestamp::Now();

@@ -8,6 +8,7 @@
 // cycle processes run and however often they restart.
 #pragma once
 
+#include <atomic>
 #include <optional>
 #include <string>
 
@@ -35,7 +36,10 @@ Timestamp IntervalStart(Timestamp now, int interval_seconds);
 
 class PaymentCycle {
  public:
-  PaymentCycle(Db& db, const Services& services);
+  // `stop`, when given, is checked between orchestrators: once it is set,
+  // Evaluate returns early (the rest of the interval is left for the next
+  // process or restart, which will find it not yet done).
+  PaymentCycle(Db& db, const Services& services, const std::atomic<bool>* stop = nullptr);
 
   // Evaluates every orchestrator (only ORCHESTRATOR_ID in single mode) for
   // the interval that starts at `interval_start`.
@@ -51,6 +55,7 @@ class PaymentCycle {
  private:
   Db& db_;
   const Services& services_;
+  const std::atomic<bool>* stop_;
 };
 
 }  // namespace payments

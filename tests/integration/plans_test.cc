@@ -81,7 +81,25 @@ class PlansTest : public CppUnit::TestFixture {
         orch +
         "-', 1 + seq % 200), 'credit', 1, 1, 1, UTC_TIMESTAMP(6)"
         " FROM seq_1_to_5000;"
-        " ANALYZE TABLE orchestrators, balances, workloads, ledger_events");
+        " INSERT INTO payouts (orchestrator_id, to_address, amount_eth, mode, status,"
+        " interval_start, created_at, updated_at)"
+        " SELECT CONCAT('" +
+        orch +
+        "-', 1 + seq % 200), '0x00', 1, 'dry_run',"
+        " ELT(1 + seq % 3, 'simulated', 'confirmed', 'failed'),"
+        " UTC_TIMESTAMP(6) - INTERVAL seq MINUTE, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6)"
+        " FROM seq_1_to_5000;"
+        " INSERT INTO cycle_runs (orchestrator_id, interval_start, outcome, created_at)"
+        " SELECT CONCAT('" +
+        orch +
+        "-', 1 + seq % 200), '2026-01-01' + INTERVAL (seq DIV 200) MINUTE, 'credited',"
+        " UTC_TIMESTAMP(6) FROM seq_0_to_19999;"
+        " INSERT INTO health_reports (orchestrator_id, report, reported_at)"
+        " SELECT CONCAT('" +
+        orch +
+        "-', seq), '{}', UTC_TIMESTAMP(6) - INTERVAL seq HOUR FROM seq_1_to_200;"
+        " ANALYZE TABLE orchestrators, balances, workloads, ledger_events, payouts, cycle_runs,"
+        " health_reports");
     orch_ = orch + "-7";
   }
 
@@ -134,6 +152,32 @@ class PlansTest : public CppUnit::TestFixture {
     AssertIndexed("rate-limit window",
                   "SELECT COUNT(*) FROM rate_limit_hits WHERE bucket = 'ip:127.0.0.1'"
                   " AND hit_at > UTC_TIMESTAMP() - INTERVAL 60 SECOND");
+    // The payment cycle (storage/cycle_repository.cc).
+    const std::string payouts = "SELECT * FROM payouts ";
+    const std::string payouts_newest = " ORDER BY payouts.id DESC LIMIT 100";
+    AssertIndexed("payouts by orchestrator",
+                  payouts + "WHERE orchestrator_id = " + id + payouts_newest, true);
+    AssertIndexed("payouts by status", payouts + "WHERE status = 'failed'" + payouts_newest, true);
+    AssertIndexed(
+        "payouts by orchestrator and status",
+        // A few rows of one orchestrator: an index merge and a small sort.
+        payouts + "WHERE orchestrator_id = " + id + " AND status = 'failed'" + payouts_newest);
+    AssertIndexed("payouts newest first", payouts + payouts_newest, true);
+    AssertIndexed("payouts to carry on with",
+                  payouts + "WHERE status = 'sent' ORDER BY payouts.id LIMIT 1000", true);
+    AssertIndexed("open payout", "SELECT 1 FROM payouts WHERE open_orchestrator_id = " + id);
+    AssertIndexed("evaluated in an interval",
+                  "SELECT orchestrator_id FROM cycle_runs WHERE interval_start = '2026-01-01'");
+    AssertIndexed("evaluation exists", "SELECT 1 FROM cycle_runs WHERE orchestrator_id = " + id +
+                                           " AND interval_start = '2026-01-01'");
+    AssertIndexed("prune history",
+                  "SELECT * FROM cycle_runs WHERE interval_start < '2026-01-01 00:10:00'");
+    AssertIndexed("recent health reports",
+                  "SELECT * FROM health_reports WHERE health_reports.reported_at >= "
+                  "UTC_TIMESTAMP(6) - INTERVAL 2 HOUR");
+    AssertIndexed("expired cooldowns",
+                  "SELECT orchestrator_id FROM orchestrators WHERE cooldown_expires_at <= "
+                  "UTC_TIMESTAMP(6) ORDER BY orchestrator_id");
     AssertIndexed("idempotency key",
                   "SELECT * FROM idempotency_keys WHERE scope = 'admin' AND idempotency_key = 'k'");
   }
