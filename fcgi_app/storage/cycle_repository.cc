@@ -17,19 +17,6 @@ const std::string& PayoutColumns() {
   return kColumns;
 }
 
-std::optional<long long> OptInt64(sql::ResultSet& rs, const char* column) {
-  if (rs.isNull(column)) return std::nullopt;
-  return rs.getInt64(column);
-}
-
-void BindOptInt64(sql::PreparedStatement& st, int index, const std::optional<long long>& value) {
-  if (value) {
-    st.setInt64(index, *value);
-  } else {
-    st.setNull(index, 0);
-  }
-}
-
 PayoutRecord ReadPayout(sql::ResultSet& rs) {
   PayoutRecord p;
   p.id = rs.getInt64("id");

@@ -189,6 +189,11 @@ std::optional<double> OptDouble(sql::ResultSet& rs, const char* column) {
   return static_cast<double>(rs.getDouble(column));
 }
 
+std::optional<long long> OptInt64(sql::ResultSet& rs, const char* column) {
+  if (rs.isNull(column)) return std::nullopt;
+  return static_cast<long long>(rs.getInt64(column));
+}
+
 Money MoneyColumn(sql::ResultSet& rs, const char* column) {
   Money value;
   std::string error;
@@ -222,6 +227,14 @@ void BindOptString(sql::PreparedStatement& st, int index, const std::optional<st
 void BindOptDouble(sql::PreparedStatement& st, int index, const std::optional<double>& value) {
   if (value) {
     st.setDouble(index, *value);
+  } else {
+    st.setNull(index, 0);
+  }
+}
+
+void BindOptInt64(sql::PreparedStatement& st, int index, const std::optional<long long>& value) {
+  if (value) {
+    st.setInt64(index, *value);
   } else {
     st.setNull(index, 0);
   }

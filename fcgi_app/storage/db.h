@@ -87,6 +87,7 @@ bool IsRetryable(int mysql_error_code);  // deadlock, lock wait timeout, duplica
 // Nullable column readers.
 std::optional<std::string> OptString(sql::ResultSet& rs, const char* column);
 std::optional<double> OptDouble(sql::ResultSet& rs, const char* column);
+std::optional<long long> OptInt64(sql::ResultSet& rs, const char* column);
 // A DECIMAL column read as text (CAST(... AS CHAR)) into Money; throws
 // std::runtime_error if the stored text is not an amount.
 Money MoneyColumn(sql::ResultSet& rs, const char* column);
@@ -96,6 +97,7 @@ Json::Value JsonColumn(sql::ResultSet& rs, const char* column);
 // Parameter binders: NULL when the optional is empty.
 void BindOptString(sql::PreparedStatement& st, int index, const std::optional<std::string>& value);
 void BindOptDouble(sql::PreparedStatement& st, int index, const std::optional<double>& value);
+void BindOptInt64(sql::PreparedStatement& st, int index, const std::optional<long long>& value);
 // An API timestamp (ISO-8601) as a DATETIME(6) literal; throws
 // std::runtime_error on text that is not a timestamp.
 std::string SqlTime(const std::string& iso);

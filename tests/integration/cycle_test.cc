@@ -134,6 +134,12 @@ int OutcomeCount(const std::string& id, const std::string& outcome) {
                 " AND outcome = " + Quoted(outcome));
 }
 
+// Journal events `payout` of `id`: one per confirmed payout.
+int PayoutEvents(const std::string& id) {
+  return SqlInt("SELECT COUNT(*) FROM {db}.ledger_events WHERE orchestrator_id = " + Quoted(id) +
+                " AND event = 'payout'");
+}
+
 Json::Value Payouts(const std::string& id) {
   const HttpResult r = Get("/api/payouts?orchestrator_id=" + id, Admin());
   if (r.status != 200) throw std::runtime_error("GET payouts: " + r.Describe());
@@ -657,9 +663,7 @@ class CycleTest : public CppUnit::TestFixture {
     }
     CPPUNIT_ASSERT_EQUAL(payouts.size(), static_cast<Json::ArrayIndex>(intervals.size()));
     // The balance is left alone: credits only.
-    CPPUNIT_ASSERT_EQUAL(0, SqlInt("SELECT COUNT(*) FROM {db}.ledger_events WHERE "
-                                   "orchestrator_id = " +
-                                   Quoted(id) + " AND event = 'payout'"));
+    CPPUNIT_ASSERT_EQUAL(0, PayoutEvents(id));
     AssertOneCreditPerInterval(id);
   }
 
@@ -708,9 +712,7 @@ class CycleTest : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL(std::size_t{1}, rpc.SendsTo(address).size());
     CPPUNIT_ASSERT_EQUAL(1u, Payouts(id).size());
     CPPUNIT_ASSERT(!payout["ledger_event_id"].isNull());
-    CPPUNIT_ASSERT_EQUAL(1, SqlInt("SELECT COUNT(*) FROM {db}.ledger_events WHERE "
-                                   "orchestrator_id = " +
-                                   Quoted(id) + " AND event = 'payout'"));
+    CPPUNIT_ASSERT_EQUAL(1, PayoutEvents(id));
     CPPUNIT_ASSERT_EQUAL(amount.ToString(),
                          ParseMoney(Sql("SELECT CAST(amount AS CHAR) FROM {db}.ledger_events "
                                         "WHERE orchestrator_id = " +
@@ -753,9 +755,7 @@ class CycleTest : public CppUnit::TestFixture {
         },
         20, cycle.get());
     CPPUNIT_ASSERT_EQUAL(0, cycle->Terminate());
-    CPPUNIT_ASSERT_EQUAL(0, SqlInt("SELECT COUNT(*) FROM {db}.ledger_events WHERE "
-                                   "orchestrator_id = " +
-                                   Quoted(id) + " AND event = 'payout'"));
+    CPPUNIT_ASSERT_EQUAL(0, PayoutEvents(id));
     AssertOneCreditPerInterval(id);
   }
 
@@ -780,9 +780,7 @@ class CycleTest : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL(0, cycle->Terminate());
     CPPUNIT_ASSERT_EQUAL(std::size_t{1}, rpc.SendsTo(address).size());
     CPPUNIT_ASSERT_EQUAL(1u, Payouts(id).size());
-    CPPUNIT_ASSERT_EQUAL(0, SqlInt("SELECT COUNT(*) FROM {db}.ledger_events WHERE "
-                                   "orchestrator_id = " +
-                                   Quoted(id) + " AND event = 'payout'"));
+    CPPUNIT_ASSERT_EQUAL(0, PayoutEvents(id));
   }
 
   void testKill9BetweenSendAndConfirmPaysOnce() {
@@ -810,9 +808,7 @@ class CycleTest : public CppUnit::TestFixture {
     std::this_thread::sleep_for(std::chrono::seconds(2));
     CPPUNIT_ASSERT_EQUAL(0, restarted->Terminate());
     CPPUNIT_ASSERT_EQUAL(std::size_t{1}, rpc.SendsTo(address).size());
-    CPPUNIT_ASSERT_EQUAL(1, SqlInt("SELECT COUNT(*) FROM {db}.ledger_events WHERE "
-                                   "orchestrator_id = " +
-                                   Quoted(id) + " AND event = 'payout'"));
+    CPPUNIT_ASSERT_EQUAL(1, PayoutEvents(id));
     Money expected;
     CPPUNIT_ASSERT(Times(kIncrement, CreditCount(id)).CheckedSub(amount, &expected));
     CPPUNIT_ASSERT_EQUAL(expected.ToString(), Balance(id).ToString());
@@ -839,9 +835,7 @@ class CycleTest : public CppUnit::TestFixture {
     const Json::Value payouts = Payouts(id);
     CPPUNIT_ASSERT_EQUAL(1u, payouts.size());
     CPPUNIT_ASSERT_EQUAL(std::string("pending"), payouts[0]["status"].asString());
-    CPPUNIT_ASSERT_EQUAL(0, SqlInt("SELECT COUNT(*) FROM {db}.ledger_events WHERE "
-                                   "orchestrator_id = " +
-                                   Quoted(id) + " AND event = 'payout'"));
+    CPPUNIT_ASSERT_EQUAL(0, PayoutEvents(id));
   }
 
   void testBootstrapAndSingleOrchestratorMode() {
