@@ -116,7 +116,8 @@ int RunCycleProcess(const Config& config, bool once) {
         // Database down or a transaction that kept failing: what committed
         // stays committed, the rest of the interval is retried.
         BOOST_LOG_TRIVIAL(error) << "cycle " << interval.ToIso() << " interrupted: " << e.what()
-                                 << "; retrying";
+                                 << (once ? "" : "; retrying");
+        if (once) return 1;
         db.Reset();
         SleepUntil(std::chrono::system_clock::now() + kRetryAfterError);
         continue;

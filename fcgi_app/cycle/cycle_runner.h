@@ -11,7 +11,7 @@ namespace payments {
 
 // Runs until signalled (or, with `once`, for one interval). Returns the
 // process exit status: 0 after a clean stop, 2 for a bad bootstrap
-// document.
+// document, 1 when a `once` run failed (a long-running cycle retries).
 int RunCycleProcess(const Config& config, bool once);
 
 }  // namespace payments

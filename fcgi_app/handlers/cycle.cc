@@ -88,6 +88,9 @@ Response PushHealthReport(RequestContext& context) {
   if (context.orchestrator_id != id) {
     throw ApiError(ErrorKind::kForbidden, "Token does not belong to this orchestrator");
   }
+  if (context.request.body.size() > kMaxHealthReportBytes) {
+    ThrowValidation("body", "summary", "Health report larger than 64 KiB", "value_error");
+  }
   const Json::Value body = ParseJsonObject(context.request.body);
   std::string error;
   const std::optional<HealthReport> report = ParseHealthReport(body, &error);

@@ -146,6 +146,12 @@ Json::Value Payouts(const std::string& id) {
   return r.json["payouts"];
 }
 
+// Whether `id` has exactly one payout, in `status`.
+bool SinglePayoutIs(const std::string& id, const std::string& status) {
+  const Json::Value payouts = Payouts(id);
+  return payouts.size() == 1 && payouts[0]["status"].asString() == status;
+}
+
 // The JSONL lines of the cycle pool's registry audit log.
 std::vector<Json::Value> RegistryAudit() {
   std::ifstream in(Stack().data_dir + "/audit/registry.log");
@@ -521,6 +527,12 @@ class CycleTest : public CppUnit::TestFixture {
         422L, Send("POST", "/api/orchestrators/" + id + "/health", "{\"summary\":", as_orchestrator)
                   .status);
 
+    bad = report;
+    for (int i = 0; i < 3000; ++i) bad["services"]["service-" + std::to_string(i)]["status"] = "up";
+    CPPUNIT_ASSERT_EQUAL(
+        422L,  // over 64 KiB
+        PostJson("/api/orchestrators/" + id + "/health", bad, as_orchestrator).status);
+
     const HttpResult accepted =
         PostJson("/api/orchestrators/" + id + "/health", report, as_orchestrator);
     CPPUNIT_ASSERT_EQUAL_MESSAGE(accepted.Describe(), 200L, accepted.status);
@@ -674,12 +686,7 @@ class CycleTest : public CppUnit::TestFixture {
     const std::string id = RegisterOrchestrator("cyc-live", health.UrlFor("l"), address);
     auto cycle = StartCycle(LiveEnv(rpc, "0.003"), "live");
     AssertEventually(
-        "a sent payout",
-        [&] {
-          const Json::Value p = Payouts(id);
-          return p.size() == 1 && p[0]["status"].asString() == "sent";
-        },
-        20, cycle.get());
+        "a sent payout", [&] { return SinglePayoutIs(id, "sent"); }, 20, cycle.get());
     // No more credits from here on, so the balance only moves by the payout.
     health.SetMode("l", FakeHealthServer::Mode::kPartial);
     Json::Value payout = Payouts(id)[0];
@@ -768,12 +775,7 @@ class CycleTest : public CppUnit::TestFixture {
     const std::string id = RegisterOrchestrator("cyc-timeout", health.UrlFor("t"), address);
     auto cycle = StartCycle(LiveEnv(rpc, "0.002"), "timeout");
     AssertEventually(
-        "an unknown payout",
-        [&] {
-          const Json::Value p = Payouts(id);
-          return p.size() == 1 && p[0]["status"].asString() == "unknown";
-        },
-        25, cycle.get());
+        "an unknown payout", [&] { return SinglePayoutIs(id, "unknown"); }, 25, cycle.get());
     CPPUNIT_ASSERT(Payouts(id)[0]["error"].asString().find("resolve by hand") != std::string::npos);
     rpc.SetSendMode(FakeEthRpc::SendMode::kAccept);
     std::this_thread::sleep_for(std::chrono::seconds(4));  // more intervals pass
@@ -790,12 +792,7 @@ class CycleTest : public CppUnit::TestFixture {
     const std::string id = RegisterOrchestrator("cyc-kill", health.UrlFor("k"), address);
     auto cycle = StartCycle(LiveEnv(rpc, "0.002"), "kill-sent");
     AssertEventually(
-        "a sent payout",
-        [&] {
-          const Json::Value p = Payouts(id);
-          return p.size() == 1 && p[0]["status"].asString() == "sent";
-        },
-        20, cycle.get());
+        "a sent payout", [&] { return SinglePayoutIs(id, "sent"); }, 20, cycle.get());
     health.SetMode("k", FakeHealthServer::Mode::kDown);  // no further credits
     cycle->Kill9();
     const Money amount = ParseMoney(Payouts(id)[0]["amount_eth"].asString());
