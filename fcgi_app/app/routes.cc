@@ -20,6 +20,7 @@ std::vector<Route> ApiRoutes() {
       {"POST", "/api/orchestrators/{orchestrator_id}/cooldown", R::kAdmin, StartCooldownHandler},
       {"DELETE", "/api/orchestrators/{orchestrator_id}/cooldown", R::kAdmin, ClearCooldownHandler},
       {"GET", "/api/payouts", R::kViewer, ListPayouts},
+      {"POST", "/api/payouts/{payout_id}/resolve", R::kAdmin, ResolvePayout},
 
       {"POST", "/api/workloads", R::kAdmin, CreateWorkloadHandler},
       {"GET", "/api/workloads", R::kViewer, ListWorkloads},

@@ -212,8 +212,11 @@ CycleStats PaymentCycle::Evaluate(Timestamp interval_start) {
       continue;
     }
     if (result.outcome == "unknown") {
-      BOOST_LOG_TRIVIAL(warning) << "cycle: " << id
-                                 << ": neither credit nor miss: " << result.detail;
+      // Unreachable or malformed health is worth a warning; an orchestrator
+      // with no health source at all is only noted.
+      BOOST_LOG_SEV(boost::log::trivial::logger::get(),
+                    input.no_source ? boost::log::trivial::info : boost::log::trivial::warning)
+          << "cycle: " << id << ": neither credit nor miss: " << result.detail;
     }
     if (result.credit) MirrorToJournal(services_, *result.credit);
     if (result.cooldown_audit) {

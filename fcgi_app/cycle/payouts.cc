@@ -23,6 +23,38 @@ std::string Truncated(std::string text) {
 
 }  // namespace
 
+ResolveOutcome ResolveUnknownPayout(Db& db, long long id, const PayoutResolution& resolution,
+                                    Timestamp now, PayoutRecord* payout) {
+  ResolveOutcome outcome = ResolveOutcome::kNotFound;
+  db.Transaction([&] {
+    PayoutRepository payouts(db);
+    std::optional<PayoutRecord> found = payouts.FindForUpdate(id);
+    if (!found) {
+      outcome = ResolveOutcome::kNotFound;
+      return;
+    }
+    *payout = *found;
+    if (found->status != "unknown") {
+      outcome = ResolveOutcome::kNotUnknown;
+      return;
+    }
+    const std::string note = resolution.note.empty() ? "" : ": " + resolution.note;
+    if (resolution.sent) {
+      payout->status = "sent";
+      payout->tx_hash = resolution.tx_hash;
+      payout->sent_at = now.ToIso();
+      payout->error = Truncated("resolved by an admin as sent" + note);
+    } else {
+      payout->status = "failed";
+      payout->finished_at = now.ToIso();
+      payout->error = Truncated("resolved by an admin as not sent" + note);
+    }
+    payouts.Update(*payout, now);
+    outcome = ResolveOutcome::kResolved;
+  });
+  return outcome;
+}
+
 PayoutProcessor::PayoutProcessor(Db& db, const Services& services, EthRpc* rpc)
     : db_(db), services_(services), rpc_(rpc) {}
 
@@ -64,7 +96,7 @@ void PayoutProcessor::Resume(PayoutStats& stats) {
       current->status = "unknown";
       current->error =
           "the cycle stopped while sending; the signer may have sent it: check the "
-          "transactions of PAYMENT_FROM_ADDRESS and resolve by hand";
+          "transactions of PAYMENT_FROM_ADDRESS, then POST /api/payouts/{id}/resolve";
       payouts.Update(*current, Timestamp::Now());
       marked = true;
     });
@@ -119,9 +151,9 @@ void PayoutProcessor::Send(long long payout_id, PayoutStats& stats) {
       break;
     case SendResult::Kind::kUnknown:
       payout->status = "unknown";
-      payout->error = Truncated(
-          "the send may have reached the signer (" + result.error +
-          "); not retried: check the transactions of PAYMENT_FROM_ADDRESS and resolve by hand");
+      payout->error = Truncated("the send may have reached the signer (" + result.error +
+                                "); not retried: check the transactions of PAYMENT_FROM_ADDRESS, "
+                                "then POST /api/payouts/{id}/resolve");
       ++stats.unknown;
       BOOST_LOG_TRIVIAL(error) << "payout " << payout->id << " to " << payout->orchestrator_id
                                << ": outcome unknown: " << result.error;

@@ -37,6 +37,24 @@ struct PayoutStats {
   int unknown = 0;
 };
 
+// An operator's answer for an `unknown` payout (POST
+// /api/payouts/{id}/resolve), after checking the chain: it was sent (with
+// this tx hash; the cycle then polls its receipt and debits on
+// confirmation) or it was not (failed; the orchestrator's open slot is
+// freed).
+struct PayoutResolution {
+  bool sent = false;
+  std::string tx_hash;  // when sent: 0x + 64 hex
+  std::string note;     // kept in the payout's error text
+};
+
+enum class ResolveOutcome { kResolved, kNotFound, kNotUnknown };
+
+// Applies `resolution` to payout `id` in one transaction; *payout holds the
+// record after the change (or as found, for kNotUnknown).
+ResolveOutcome ResolveUnknownPayout(Db& db, long long id, const PayoutResolution& resolution,
+                                    Timestamp now, PayoutRecord* payout);
+
 class PayoutProcessor {
  public:
   // `rpc` is required in live mode and ignored in dry-run mode.

@@ -1,7 +1,10 @@
 // The payment cycle's routes: orchestrators push health reports, admins
 // start and clear cooldowns, viewers list payouts (docs/api.md).
+#include <regex>
+
 #include "app/services.h"
 #include "cycle/health_report.h"
+#include "cycle/payouts.h"
 #include "domain/health_state.h"
 #include "handlers/handlers.h"
 #include "http/errors.h"
@@ -129,6 +132,57 @@ Response ClearCooldownHandler(RequestContext& context) {
     return std::optional<Json::Value>(
         CooldownAuditLine("cooldown_cleared", record, "admin", "admin request"));
   });
+}
+
+Response ResolvePayout(RequestContext& context) {
+  const std::string id_text = context.Param("payout_id");
+  static const std::regex kId("^[1-9][0-9]{0,17}$");
+  if (!std::regex_match(id_text, kId)) throw ApiError(ErrorKind::kNotFound, "Payout not found");
+  const Json::Value body = ParseJsonObject(context.request.body);
+  FieldReader fields(body);
+  PayoutResolution resolution;
+  if (auto outcome = fields.String("outcome", true, {0, 0})) {
+    if (*outcome != "sent" && *outcome != "failed") {
+      fields.AddError("outcome", "Input should be 'sent' or 'failed'", "enum");
+    }
+    resolution.sent = *outcome == "sent";
+  }
+  if (auto hash = fields.String("tx_hash", false, {0, 0})) {
+    static const std::regex kHash("^0x[0-9a-fA-F]{64}$");
+    if (!std::regex_match(*hash, kHash)) {
+      fields.AddError("tx_hash", "String should match pattern '^0x[0-9a-fA-F]{64}$'",
+                      "string_pattern_mismatch");
+    }
+    resolution.tx_hash = ToLower(*hash);
+  }
+  resolution.note = fields.String("note", false, {0, 256}).value_or("");
+  if (resolution.sent && resolution.tx_hash.empty()) {
+    fields.AddError("tx_hash", "Field required when outcome is 'sent'", "missing");
+  }
+  fields.Finish();
+
+  PayoutRecord payout;
+  switch (ResolveUnknownPayout(context.db, std::stoll(id_text), resolution, Timestamp::Now(),
+                               &payout)) {
+    case ResolveOutcome::kNotFound:
+      throw ApiError(ErrorKind::kNotFound, "Payout not found");
+    case ResolveOutcome::kNotUnknown:
+      throw ApiError(
+          ErrorKind::kConflict,
+          "Only a payout with status unknown can be resolved (this one is " + payout.status + ")");
+    case ResolveOutcome::kResolved:
+      break;
+  }
+  Json::Value line(Json::objectValue);
+  line["event"] = "payout_resolved";
+  line["payout_id"] = static_cast<Json::Int64>(payout.id);
+  line["orchestrator_id"] = payout.orchestrator_id;
+  line["outcome"] = resolution.sent ? "sent" : "failed";
+  line["tx_hash"] = resolution.sent ? Json::Value(resolution.tx_hash) : Json::Value();
+  line["note"] = resolution.note;
+  line["request_ip"] = context.request.remote_addr;
+  context.services.registry_audit.Append(line);
+  return JsonResponse(200, PayoutJson(payout));
 }
 
 Response ListPayouts(RequestContext& context) {

@@ -28,6 +28,7 @@ Response PushHealthReport(RequestContext& context);
 Response StartCooldownHandler(RequestContext& context);
 Response ClearCooldownHandler(RequestContext& context);
 Response ListPayouts(RequestContext& context);
+Response ResolvePayout(RequestContext& context);
 
 // workloads.cc
 Response CreateWorkloadHandler(RequestContext& context);

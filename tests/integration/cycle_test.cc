@@ -773,16 +773,87 @@ class CycleTest : public CppUnit::TestFixture {
     rpc.SetHoldSeconds(5);
     const std::string address = UniqueAddress();
     const std::string id = RegisterOrchestrator("cyc-timeout", health.UrlFor("t"), address);
+    const std::string other_address = UniqueAddress();
+    const std::string other =
+        RegisterOrchestrator("cyc-timeout-2", health.UrlFor("t2"), other_address);
     auto cycle = StartCycle(LiveEnv(rpc, "0.002"), "timeout");
     AssertEventually(
-        "an unknown payout", [&] { return SinglePayoutIs(id, "unknown"); }, 25, cycle.get());
-    CPPUNIT_ASSERT(Payouts(id)[0]["error"].asString().find("resolve by hand") != std::string::npos);
+        "two unknown payouts",
+        [&] { return SinglePayoutIs(id, "unknown") && SinglePayoutIs(other, "unknown"); }, 30,
+        cycle.get());
+    CPPUNIT_ASSERT(Payouts(id)[0]["error"].asString().find("/api/payouts/{id}/resolve") !=
+                   std::string::npos);
     rpc.SetSendMode(FakeEthRpc::SendMode::kAccept);
     std::this_thread::sleep_for(std::chrono::seconds(4));  // more intervals pass
-    CPPUNIT_ASSERT_EQUAL(0, cycle->Terminate());
     CPPUNIT_ASSERT_EQUAL(std::size_t{1}, rpc.SendsTo(address).size());
-    CPPUNIT_ASSERT_EQUAL(1u, Payouts(id).size());
+    CPPUNIT_ASSERT(SinglePayoutIs(id, "unknown"));
     CPPUNIT_ASSERT_EQUAL(0, PayoutEvents(id));
+
+    // An admin resolves them after checking the chain.
+    const std::string payout_id = Payouts(id)[0]["id"].asString();
+    const std::string path = "/api/payouts/" + payout_id + "/resolve";
+    const std::string hash = "0x" + std::string(64, 'a');
+    CPPUNIT_ASSERT_EQUAL(401L, Send("POST", path, "{\"outcome\":\"failed\"}", Anonymous()).status);
+    CPPUNIT_ASSERT_EQUAL(
+        404L,
+        Send("POST", "/api/payouts/999999999/resolve", "{\"outcome\":\"failed\"}", Admin()).status);
+    CPPUNIT_ASSERT_EQUAL(
+        404L, Send("POST", "/api/payouts/x1/resolve", "{\"outcome\":\"failed\"}", Admin()).status);
+    for (const std::string& body : {std::string("{}"), std::string("{\"outcome\":\"maybe\"}"),
+                                    std::string("{\"outcome\":\"sent\"}"),
+                                    std::string("{\"outcome\":\"sent\",\"tx_hash\":\"0x12\"}")}) {
+      const HttpResult r = Send("POST", path, body, Admin());
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(body + " -> " + r.Describe(), 422L, r.status);
+    }
+    HttpResult r = Send(
+        "POST", path,
+        "{\"outcome\":\"sent\",\"tx_hash\":\"" + hash + "\",\"note\":\"found on the explorer\"}",
+        Admin());
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(r.Describe(), 200L, r.status);
+    CPPUNIT_ASSERT_EQUAL(std::string("sent"), r.json["status"].asString());
+    CPPUNIT_ASSERT_EQUAL(hash, r.json["tx_hash"].asString());
+    r = Send("POST", path, "{\"outcome\":\"failed\"}", Admin());
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(r.Describe(), 409L, r.status);
+    const std::string other_path =
+        "/api/payouts/" + Payouts(other)[0]["id"].asString() + "/resolve";
+    r = Send("POST", other_path, "{\"outcome\":\"failed\"}", Admin());
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(r.Describe(), 200L, r.status);
+    CPPUNIT_ASSERT_EQUAL(std::string("failed"), r.json["status"].asString());
+    CPPUNIT_ASSERT_EQUAL(std::size_t{1}, AuditFor("payout_resolved", id).size());
+
+    // The resolved-as-sent payout is confirmed and debited once (never
+    // sent again); the other orchestrator's slot is free again. Credits
+    // earned meanwhile may bring further payouts, each sent once.
+    health.SetMode("t", FakeHealthServer::Mode::kPartial);  // no further credits
+    rpc.SetReceiptMode(FakeEthRpc::ReceiptMode::kSuccess);
+    const auto status_of = [&](const std::string& wanted_id) {
+      for (const Json::Value& p : Payouts(id)) {
+        if (p["id"].asString() == wanted_id) return p["status"].asString();
+      }
+      return std::string();
+    };
+    AssertEventually(
+        "the resolved payout to confirm", [&] { return status_of(payout_id) == "confirmed"; }, 15,
+        cycle.get());
+    AssertEventually(
+        "a new payout to the other", [&] { return rpc.SendsTo(other_address).size() == 2; }, 15,
+        cycle.get());
+    CPPUNIT_ASSERT_EQUAL(0, cycle->Terminate());
+    CPPUNIT_ASSERT_EQUAL(1, SqlInt("SELECT COUNT(*) FROM {db}.ledger_events WHERE event = "
+                                   "'payout' AND JSON_VALUE(metadata, '$.payout_id') = " +
+                                   payout_id));
+    const Json::Value all = Payouts(id);
+    // The resolved payout's one (timed-out) send, plus one per later payout.
+    CPPUNIT_ASSERT_EQUAL(static_cast<std::size_t>(all.size()), rpc.SendsTo(address).size());
+    Money balance = Times(kIncrement, CreditCount(id));
+    int confirmed = 0;
+    for (const Json::Value& p : all) {
+      if (p["status"].asString() != "confirmed") continue;
+      ++confirmed;
+      CPPUNIT_ASSERT(balance.CheckedSub(ParseMoney(p["amount_eth"].asString()), &balance));
+    }
+    CPPUNIT_ASSERT_EQUAL(confirmed, PayoutEvents(id));
+    CPPUNIT_ASSERT_EQUAL(balance.ToString(), Balance(id).ToString());
   }
 
   void testKill9BetweenSendAndConfirmPaysOnce() {
@@ -832,6 +903,12 @@ class CycleTest : public CppUnit::TestFixture {
     const Json::Value payouts = Payouts(id);
     CPPUNIT_ASSERT_EQUAL(1u, payouts.size());
     CPPUNIT_ASSERT_EQUAL(std::string("pending"), payouts[0]["status"].asString());
+    // Not yet `unknown` (the claim is younger than the RPC timeout + 60 s):
+    // nothing to resolve.
+    CPPUNIT_ASSERT_EQUAL(409L,
+                         Send("POST", "/api/payouts/" + payouts[0]["id"].asString() + "/resolve",
+                              "{\"outcome\":\"failed\"}", Admin())
+                             .status);
     CPPUNIT_ASSERT_EQUAL(0, PayoutEvents(id));
   }
 
