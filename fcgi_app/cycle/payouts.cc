@@ -232,7 +232,9 @@ void PayoutProcessor::Poll(const PayoutRecord& sent, PayoutStats& stats) {
 void PayoutProcessor::CreateDue(Timestamp interval_start, PayoutStats& stats) {
   const CycleConfig& config = services_.config.cycle;
   std::vector<std::string> due;
-  db_.Read([&] { due = PayoutRepository(db_).DueForPayout(config.payout_threshold, kBatch); });
+  db_.Read([&] {
+    due = PayoutRepository(db_).DueForPayout(config.payout_threshold, config.dry_run, kBatch);
+  });
   for (const std::string& id : due) {
     if (config.single_mode && id != config.single_id) continue;
     long long created = 0;
@@ -240,13 +242,21 @@ void PayoutProcessor::CreateDue(Timestamp interval_start, PayoutStats& stats) {
       created = 0;
       const Timestamp now = Timestamp::Now();
       const std::optional<Money> balance = LedgerRepository(db_).LockBalance(id);
-      if (!balance || *balance < config.payout_threshold) return;
+      if (!balance) return;
+      // Live: the whole balance. Dry run: what live mode would pay now, i.e.
+      // the balance less what earlier simulated payouts already covered.
+      Money amount = *balance;
+      if (config.dry_run &&
+          !balance->CheckedSub(PayoutRepository(db_).SimulatedTotal(id), &amount)) {
+        return;
+      }
+      if (amount < config.payout_threshold) return;
       const std::optional<OrchestratorRecord> record = OrchestratorRepository(db_).Find(id);
       if (!record || record->denylisted) return;  // a denylisted balance is held
       PayoutRecord payout;
       payout.orchestrator_id = id;
       payout.to_address = record->address;
-      payout.amount = *balance;
+      payout.amount = amount;
       payout.interval_start = interval_start;
       if (config.dry_run) {
         payout.mode = "dry_run";

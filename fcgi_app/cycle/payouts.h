@@ -1,8 +1,10 @@
 // Payouts of the payment cycle (docs/payment-cycle.md, "Payouts").
 //
-// Dry run (PAYMENT_DRY_RUN=true, the default): a balance at or above
-// PAYMENT_PAYOUT_THRESHOLD_ETH gets a `simulated` payout record — at most
-// one per orchestrator per interval — and the balance is left alone.
+// Dry run (PAYMENT_DRY_RUN=true, the default): records what live mode
+// would pay, as `simulated` payouts, and leaves the balance alone. A
+// simulated payout covers the balance not yet covered by earlier ones, and
+// is made when that reaches PAYMENT_PAYOUT_THRESHOLD_ETH (at most one per
+// orchestrator per interval).
 //
 // Live: the payout record is committed as `pending` before anything is
 // sent; one process claims it (send_started_at) and sends

@@ -200,10 +200,17 @@ std::vector<PayoutRecord> PayoutRepository::List(const PayoutFilter& f) {
   return out;
 }
 
-std::vector<std::string> PayoutRepository::DueForPayout(Money threshold, int limit) {
+std::vector<std::string> PayoutRepository::DueForPayout(Money threshold, bool net_of_simulated,
+                                                        int limit) {
+  // Dry run: what earlier simulated payouts "paid" is not due again.
+  const std::string due =
+      net_of_simulated
+          ? "b.balance_eth - COALESCE((SELECT SUM(s.amount_eth) FROM payouts s "
+            "WHERE s.orchestrator_id = b.orchestrator_id AND s.status = 'simulated'), 0) >= ?"
+          : "b.balance_eth >= ?";
   sql::PreparedStatement& st = db_.Prepare(
-      "SELECT b.orchestrator_id FROM balances b WHERE b.balance_eth >= ? AND NOT EXISTS "
-      "(SELECT 1 FROM payouts p WHERE p.open_orchestrator_id = b.orchestrator_id) "
+      "SELECT b.orchestrator_id FROM balances b WHERE " + due +
+      " AND NOT EXISTS (SELECT 1 FROM payouts p WHERE p.open_orchestrator_id = b.orchestrator_id) "
       "ORDER BY b.orchestrator_id LIMIT ?");
   st.setString(1, threshold.ToString());
   st.setInt(2, limit);
@@ -211,6 +218,16 @@ std::vector<std::string> PayoutRepository::DueForPayout(Money threshold, int lim
   std::vector<std::string> out;
   while (rs->next()) out.push_back(rs->getString(1));
   return out;
+}
+
+Money PayoutRepository::SimulatedTotal(const std::string& orchestrator_id) {
+  sql::PreparedStatement& st = db_.Prepare(
+      "SELECT CAST(COALESCE(SUM(amount_eth), 0) AS CHAR) AS total FROM payouts "
+      "WHERE orchestrator_id = ? AND status = 'simulated'");
+  st.setString(1, orchestrator_id);
+  std::unique_ptr<sql::ResultSet> rs(st.executeQuery());
+  rs->next();
+  return MoneyColumn(*rs, "total");
 }
 
 std::vector<PayoutRecord> PayoutRepository::ListByStatus(const std::string& status, int limit) {

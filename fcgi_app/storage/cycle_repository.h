@@ -109,9 +109,12 @@ class PayoutRepository {
   bool HasOpen(const std::string& orchestrator_id);
   // Newest first.
   std::vector<PayoutRecord> List(const PayoutFilter& filter);
-  // Orchestrators whose balance is at least `threshold` and that have no
-  // open payout, by id.
-  std::vector<std::string> DueForPayout(Money threshold, int limit);
+  // Orchestrators whose balance — less their simulated payouts when
+  // `net_of_simulated` — is at least `threshold` and that have no open
+  // payout, by id.
+  std::vector<std::string> DueForPayout(Money threshold, bool net_of_simulated, int limit);
+  // The sum of the orchestrator's simulated payouts.
+  Money SimulatedTotal(const std::string& orchestrator_id);
   // Oldest first: the payouts a cycle must carry on with.
   std::vector<PayoutRecord> ListByStatus(const std::string& status, int limit);
 

@@ -674,6 +674,15 @@ class CycleTest : public CppUnit::TestFixture {
       intervals.insert(p["interval_start"].asString());
     }
     CPPUNIT_ASSERT_EQUAL(payouts.size(), static_cast<Json::ArrayIndex>(intervals.size()));
+    // Simulated like live payouts: each covers what the earlier ones did not,
+    // so together they never exceed what was earned.
+    Money simulated;
+    for (const Json::Value& p : payouts) {
+      CPPUNIT_ASSERT(simulated.CheckedAdd(ParseMoney(p["amount_eth"].asString()), &simulated));
+    }
+    CPPUNIT_ASSERT(simulated <= Balance(id));
+    CPPUNIT_ASSERT(ParseMoney(payouts[payouts.size() - 1]["amount_eth"].asString()) <
+                   ParseMoney("0.004"));  // the first one: about the threshold, not the balance
     // The balance is left alone: credits only.
     CPPUNIT_ASSERT_EQUAL(0, PayoutEvents(id));
     AssertOneCreditPerInterval(id);
