@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "crypto/crypto.h"
+#include "tests/unit/scoped_env.h"
 
 namespace payments {
 namespace {
@@ -54,28 +55,7 @@ const std::string kToken16 = "0123456789abcdef";
 const std::string kAddrA = "0x" + std::string(40, 'a');
 const std::string kAddrMixed = "0xAbCdEf0123456789ABCDEF0123456789abcdef01";
 
-// Restores one environment variable on destruction.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    const char* old = ::getenv(name);
-    if (old != nullptr) old_ = old;
-    ::setenv(name, value, 1);
-  }
-  ~ScopedEnv() {
-    if (old_) {
-      ::setenv(name_, old_->c_str(), 1);
-    } else {
-      ::unsetenv(name_);
-    }
-  }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
+using testing::ScopedEnv;
 
 }  // namespace
 

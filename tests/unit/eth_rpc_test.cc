@@ -31,6 +31,7 @@
 #include "cycle/http_client.h"
 #include "domain/money.h"
 #include "http/json.h"
+#include "tests/unit/scoped_env.h"
 
 namespace payments {
 namespace {
@@ -243,35 +244,7 @@ class ClosedPort {
   int port_ = 0;
 };
 
-// Sets (or unsets, for nullptr) an environment variable for one scope. The
-// environment is only touched from the test thread while no other thread
-// reads it.
-// NOLINTBEGIN(concurrency-mt-unsafe)
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value != nullptr) {
-      ::setenv(name, value, 1);
-    } else {
-      ::unsetenv(name);
-    }
-  }
-  ~ScopedEnv() {
-    if (old_) {
-      ::setenv(name_, old_->c_str(), 1);
-    } else {
-      ::unsetenv(name_);
-    }
-  }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
-// NOLINTEND(concurrency-mt-unsafe)
+using testing::ScopedEnv;
 
 Canned Ok(std::string body) {
   Canned c;
