@@ -261,6 +261,7 @@ void PayoutProcessor::CreateDue(Timestamp interval_start, PayoutStats& stats) {
       if (config.dry_run) {
         payout.mode = "dry_run";
         payout.status = "simulated";
+        payout.finished_at = now.ToIso();  // nothing follows a simulation
       } else {
         payout.mode = "live";
         payout.status = "pending";
@@ -268,11 +269,6 @@ void PayoutProcessor::CreateDue(Timestamp interval_start, PayoutStats& stats) {
         payout.chain_id = config.chain_id;
       }
       created = PayoutRepository(db_).Insert(payout, now);
-      if (created != 0 && config.dry_run) {
-        payout.id = created;
-        payout.finished_at = now.ToIso();
-        PayoutRepository(db_).Update(payout, now);
-      }
     });
     if (created == 0) continue;
     if (config.dry_run) {

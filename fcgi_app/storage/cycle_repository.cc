@@ -120,8 +120,8 @@ long long PayoutRepository::Insert(const PayoutRecord& p, Timestamp now) {
   // payout) means another cycle already acted; nothing is written.
   sql::PreparedStatement& st = db_.Prepare(
       "INSERT IGNORE INTO payouts (orchestrator_id, to_address, amount_eth, mode, status, "
-      "interval_start, open_orchestrator_id, from_address, chain_id, created_at, updated_at) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "interval_start, open_orchestrator_id, from_address, chain_id, finished_at, created_at, "
+      "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   st.setString(1, p.orchestrator_id);
   st.setString(2, p.to_address);
   st.setString(3, p.amount.ToString());
@@ -131,8 +131,9 @@ long long PayoutRepository::Insert(const PayoutRecord& p, Timestamp now) {
   BindOptString(st, 7, p.IsOpen() ? std::optional<std::string>(p.orchestrator_id) : std::nullopt);
   BindOptString(st, 8, p.from_address);
   BindOptInt64(st, 9, p.chain_id);
-  st.setString(10, now.ToSql());
+  BindOptString(st, 10, SqlTime(p.finished_at));
   st.setString(11, now.ToSql());
+  st.setString(12, now.ToSql());
   if (st.executeUpdate() != 1) return 0;
   std::unique_ptr<sql::ResultSet> rs(db_.Prepare("SELECT LAST_INSERT_ID()").executeQuery());
   rs->next();

@@ -669,6 +669,7 @@ class CycleTest : public CppUnit::TestFixture {
     for (const Json::Value& p : payouts) {
       CPPUNIT_ASSERT_EQUAL(std::string("simulated"), p["status"].asString());
       CPPUNIT_ASSERT_EQUAL(std::string("dry_run"), p["mode"].asString());
+      CPPUNIT_ASSERT(!p["finished_at"].isNull());
       CPPUNIT_ASSERT(p["tx_hash"].isNull());
       CPPUNIT_ASSERT(ParseMoney(p["amount_eth"].asString()) >= ParseMoney("0.002"));
       intervals.insert(p["interval_start"].asString());
